@@ -1,0 +1,85 @@
+"""``build_clip``: the one factory for CLIP models in ovdet.
+
+Activation. OpenAI trained its CLIPs with QuickGELU (x * sigmoid(1.702 x)); open_clip's plain
+configs (``ViT-B-16``, ``RN50``, ...) build exact GELU and only the ``-quickgelu`` names build
+QuickGELU. The reference detectors built ``ViT-B-16`` from the plain config and loaded OpenAI
+weights into it, so they silently ran exact GELU on QuickGELU weights (spec §7 item 18). Here
+``activation=None`` picks QuickGELU for every OpenAI-derived architecture
+(:data:`OPENAI_ARCHS`), for ``*-quickgelu`` names and for configs that ask for it (ours do);
+exact GELU otherwise. Pass ``activation='gelu'`` to reproduce the reference detectors exactly.
+"""
+import os
+from typing import Optional
+
+import torch
+
+from .checkpoint import load_clip_state_dict
+from .encoder import CLIPEncoder
+
+#: Architectures whose released weights come from OpenAI (trained with QuickGELU).
+OPENAI_ARCHS = frozenset({
+    'RN50', 'RN101', 'RN50x4', 'RN50x16', 'RN50x64',
+    'ViT-B-32', 'ViT-B-16', 'ViT-L-14', 'ViT-L-14-336',
+})
+ACTIVATIONS = ('quick_gelu', 'gelu')
+
+
+def resolve_activation(model_name: str, activation: Optional[str], config: dict) -> str:
+    """'quick_gelu' or 'gelu' for ``model_name`` (see the module docstring)."""
+    if activation is not None:
+        if activation not in ACTIVATIONS:
+            raise ValueError(f'activation must be one of {ACTIVATIONS} or None, got {activation!r}')
+        return activation
+    if config.get('quick_gelu', False) or model_name.endswith('-quickgelu') \
+            or model_name.replace('/', '-') in OPENAI_ARCHS:
+        return 'quick_gelu'
+    return 'gelu'
+
+
+def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
+               activation: Optional[str] = None, strict: bool = True,
+               trust_pickle: bool = False, device='cpu',
+               dtype: torch.dtype = torch.float32) -> CLIPEncoder:
+    """Build an open_clip CLIP by name and wrap it in a :class:`CLIPEncoder`.
+
+    Args:
+        model_name: any open_clip model name (``ViT-B-16``, ``RN50x64``, ``EVA02-B-16``) or one
+            of ours (``ovdet-ViT-tiny``, ``ovdet-ViT-demo``, ``ovdet-RN-tiny``).
+        checkpoint: optional path in any format ``ovdet.clip.checkpoint`` reads. Without it the
+            weights are open_clip's random initialisation (nothing is downloaded).
+        activation: 'quick_gelu' | 'gelu' | None (None: QuickGELU for OpenAI-derived archs).
+        strict: missing/unexpected keys raise ``CheckpointMismatchError``; shape mismatches
+            (other than a resampled positional embedding) always raise.
+        trust_pickle: allow full unpickling for checkpoints weights-only loading refuses.
+    """
+    import open_clip
+
+    from . import register_model_configs
+    register_model_configs()
+    name = model_name.replace('/', '-')
+    config = open_clip.get_model_config(name)
+    if config is None:
+        raise ValueError(f'unknown CLIP model {model_name!r}; known: {open_clip.list_models()}')
+    act = resolve_activation(name, activation, config)
+    model = open_clip.create_model(name, pretrained=None, load_weights=False,
+                                   pretrained_image=False, pretrained_text=False,
+                                   force_quick_gelu=(act == 'quick_gelu'), precision='fp32')
+    if act == 'gelu' and config.get('quick_gelu', False):
+        _swap_quick_gelu(model)
+    if checkpoint is not None:
+        if not os.path.isfile(checkpoint):
+            raise FileNotFoundError(f'CLIP checkpoint not found: {checkpoint}')
+        load_clip_state_dict(checkpoint, model, strict=strict, model_name=name,
+                             trust_pickle=trust_pickle)
+    model = model.to(device=device, dtype=dtype).eval()
+    return CLIPEncoder(model, name, activation=act)
+
+
+def _swap_quick_gelu(model: torch.nn.Module) -> None:
+    """Replace every open_clip QuickGELU by exact GELU (a config asked for QuickGELU but the
+    caller forced 'gelu')."""
+    from open_clip.transformer import QuickGELU
+    for mod in list(model.modules()):
+        for name, child in mod.named_children():
+            if isinstance(child, QuickGELU):
+                setattr(mod, name, torch.nn.GELU())
