@@ -1,0 +1,70 @@
+"""Base/novel splits of the thing classes for open-vocabulary detection.
+
+Novel classes are chosen at the shape level: with ``novel_shapes=('star',)``
+every "<colour> star" class (or the "star" class in shape-only mode) is novel
+and all other thing classes are base.  :func:`write_split_jsons` then does
+what the OV-COCO preprocessing does: copy an instances json keeping only the
+annotations of the base (or novel) classes, with all images and all
+categories kept.
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .fileio import read_json, write_json
+from .world import ShapesWorld
+
+DEFAULT_NOVEL_SHAPES: Tuple[str, ...] = ('star',)
+
+
+def split_base_novel(world: ShapesWorld, *,
+                     novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES,
+                     novel_names: Optional[Iterable[str]] = None
+                     ) -> Tuple[List[int], List[int]]:
+    """``(base_ids, novel_ids)``: thing category ids, each sorted.
+
+    A class is novel when its shape is in ``novel_shapes`` or its name is in
+    ``novel_names``.
+    """
+    unknown = [s for s in novel_shapes if s not in world.shapes]
+    if unknown:
+        raise ValueError(f'novel shapes not in the world: {unknown}')
+    names = set(novel_names or ())
+    base, novel = [], []
+    for cat in world.thing_categories:
+        is_novel = cat.shape in novel_shapes or cat.name in names
+        (novel if is_novel else base).append(cat.id)
+    return base, novel
+
+
+def base_class_mask(world: ShapesWorld, base_ids: Iterable[int]) -> List[int]:
+    """1/0 per thing class in label order (1 = base), as configs use it."""
+    base = set(base_ids)
+    return [1 if c.id in base else 0 for c in world.thing_categories]
+
+
+def filter_annotations(src_json: str, dst_json: str,
+                       keep_category_ids: Iterable[int]) -> str:
+    """Copy a COCO/LVIS json keeping only annotations of the given classes;
+    images and categories are kept unchanged.  Returns ``dst_json``."""
+    keep = set(int(c) for c in keep_category_ids)
+    data = read_json(src_json)
+    data['annotations'] = [a for a in data['annotations']
+                           if a['category_id'] in keep]
+    return write_json(dst_json, data)
+
+
+def write_split_jsons(instances_json: str, world: ShapesWorld, *,
+                      base_json: str, novel_json: Optional[str] = None,
+                      novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES
+                      ) -> Dict[str, str]:
+    """Write the base-only (and optionally novel-only) instances jsons.
+
+    Returns ``{'base': path}`` plus ``'novel'`` when written.
+    """
+    base_ids, novel_ids = split_base_novel(world, novel_shapes=novel_shapes)
+    out = {'base': filter_annotations(instances_json, base_json, base_ids)}
+    if novel_json:
+        out['novel'] = filter_annotations(instances_json, novel_json,
+                                          novel_ids)
+    return out
