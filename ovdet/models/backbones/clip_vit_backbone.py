@@ -1,0 +1,74 @@
+"""Frozen CLIP ViT as a detection backbone (F-VLM style)."""
+from typing import Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+from mmcv.cnn import build_norm_layer
+from mmdet.registry import MODELS
+from torch import nn
+from torchvision.ops import roi_align
+
+from .frozen_clip import FrozenCLIPBackbone
+
+
+@MODELS.register_module()
+class CLIPViTBackbone(FrozenCLIPBackbone):
+    """Feature pyramid from a frozen CLIP ViT plus trainable scale adapters.
+
+    With patch size p (16 for ViT-B/16) and width C (768), token maps t_k (B, C, H/p, W/p) are
+    taken after the blocks in ``out_indices`` (default 3, 5, 7, 11, i.e. blocks 4, 6, 8, 12).
+    The tower's last block runs its value-path ("v2") form. Adapters:
+
+        level 0: ConvT(2, 2) -> norm -> GELU -> ConvT(2, 2)    stride p/4
+        level 1: ConvT(2, 2)                                    stride p/2
+        level 2: identity                                       stride p
+        level 3: MaxPool(2, 2)                                  stride 2p
+
+    ``forward`` returns the 4 maps (each (B, C, ., .)); in eval mode a 5th entry follows, the
+    dense CLIP map d = normalize(ln_post(t_last) @ proj) of shape (B, D, H/p, W/p), which
+    :meth:`clip_pool` samples for the F-VLM test-time ensemble. The CLIP part runs under
+    ``torch.no_grad()``; inputs must be normalised with the CLIP mean/std and padded to a
+    fixed multiple of p (the positional embedding is resampled bicubically to the grid).
+    """
+
+    def __init__(self, model_name: str = 'ViT-B-16', checkpoint: Optional[str] = None,
+                 activation: Optional[str] = None, out_indices: Sequence[int] = (3, 5, 7, 11),
+                 norm_cfg: dict = dict(type='BN', requires_grad=True), init_cfg=None):
+        super().__init__(model_name, checkpoint, activation, init_cfg)
+        enc = self.encoder
+        if not enc.is_vit:
+            raise TypeError(f'{model_name} is not a ViT CLIP')
+        assert len(out_indices) == 4, 'four pyramid levels'
+        n = enc.num_layers
+        assert out_indices[-1] % n == n - 1, 'the last level must be the last (v2) block'
+        self.out_indices = tuple(out_indices)
+        c = enc.width
+        self.width = c
+        self.adapters = nn.ModuleList([
+            nn.Sequential(nn.ConvTranspose2d(c, c, 2, 2), build_norm_layer(norm_cfg, c)[1],
+                          nn.GELU(), nn.ConvTranspose2d(c, c, 2, 2)),
+            nn.ConvTranspose2d(c, c, 2, 2),
+            nn.Identity(),
+            nn.MaxPool2d(2, 2),
+        ])
+
+    def forward(self, images: torch.Tensor):
+        with torch.no_grad():
+            maps = [m.detach() for m in self.encoder.vit_block_features(images, self.out_indices)]
+        outs = [adapter(m) for adapter, m in zip(self.adapters, maps)]
+        if self.training:
+            return tuple(outs)
+        with torch.no_grad():
+            dense = self.encoder.project_dense(maps[-1])
+        return tuple(outs) + (dense, )
+
+    def clip_pool(self, clip_map: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
+        """CLIP region embeddings of rois (R, 5) in input pixels.
+
+        v_r = normalize(RoIAlign_1x1(d, r; scale 1/p, adaptive sampling, aligned)) -> (R, D).
+        """
+        if rois.shape[0] == 0:
+            return clip_map.new_zeros(0, clip_map.shape[1])
+        pooled = roi_align(clip_map, rois.to(clip_map.dtype), output_size=(1, 1),
+                           spatial_scale=1.0 / self.patch_size, sampling_ratio=0, aligned=True)
+        return F.normalize(pooled[:, :, 0, 0], dim=-1)

@@ -1,0 +1,3 @@
+from .fvlm import FVLMDetector
+
+__all__ = ['FVLMDetector']

@@ -1,0 +1,43 @@
+"""F-VLM-style two-stage detector on a frozen CLIP backbone."""
+import torch
+from mmdet.models.detectors import TwoStageDetector
+from mmdet.registry import MODELS
+
+
+@MODELS.register_module()
+class FVLMDetector(TwoStageDetector):
+    """Faster / Mask R-CNN (mmdet ``TwoStageDetector``) whose backbone is a frozen CLIP.
+
+    Training is mmdet's: backbone -> first ``neck.num_ins`` maps -> neck -> RPN + RoI losses; CLIP
+    never scores anything. At test time the backbone also returns its CLIP map (dense v2 map of a
+    ViT, layer4 of a ResNet); the RoI head (:class:`FVLMRoIHead`) pools it on the proposals with
+    ``backbone.clip_pool`` and ensembles CLIP with the detector scores. A Mask R-CNN is the same
+    class with a ``mask_head`` in ``roi_head``.
+    """
+
+    @property
+    def _num_pyramid_levels(self) -> int:
+        return getattr(self.neck, 'num_ins', None) or 4
+
+    def _backbone_outputs(self, batch_inputs: torch.Tensor):
+        """(pyramid maps, CLIP map or None)."""
+        feats = self.backbone(batch_inputs)
+        n = self._num_pyramid_levels
+        clip_map = feats[n] if len(feats) > n else None
+        return tuple(feats[:n]), clip_map
+
+    def extract_feat(self, batch_inputs: torch.Tensor):
+        x, _ = self._backbone_outputs(batch_inputs)
+        return self.neck(x) if self.with_neck else x
+
+    def predict(self, batch_inputs: torch.Tensor, batch_data_samples, rescale: bool = True):
+        pyramid, clip_map = self._backbone_outputs(batch_inputs)
+        x = self.neck(pyramid) if self.with_neck else pyramid
+        if batch_data_samples[0].get('proposals', None) is None:
+            rpn_results = self.rpn_head.predict(x, batch_data_samples, rescale=False)
+        else:
+            rpn_results = [s.proposals for s in batch_data_samples]
+        results = self.roi_head.predict(x, rpn_results, batch_data_samples, rescale=rescale,
+                                        clip_map=clip_map,
+                                        clip_pool=getattr(self.backbone, 'clip_pool', None))
+        return self.add_pred_to_datasample(batch_data_samples, results)

@@ -1,0 +1,3 @@
+from .masked_cross_entropy import ZeroWeightMaskedCrossEntropyLoss
+
+__all__ = ['ZeroWeightMaskedCrossEntropyLoss']

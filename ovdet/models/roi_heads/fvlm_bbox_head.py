@@ -1,0 +1,108 @@
+"""Box head of F-VLM-style detectors: text-embedding classification and score ensembling."""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from mmdet.models.layers import multiclass_nms
+from mmdet.models.roi_heads.bbox_heads import ConvFCBBoxHead
+from mmdet.registry import MODELS
+from mmengine.structures import InstanceData
+
+from ..ensemble import geometric_ensemble
+
+
+@MODELS.register_module()
+class FVLMBBoxHead(ConvFCBBoxHead):
+    """mmdet's ConvFC box head whose classifier is a :class:`TextEmbeddingClassifier`.
+
+    Defaults reproduce ``Shared2FCBBoxHead`` (two shared 1024-d FCs); the reference F-VLM head
+    (4 shared 3x3 convs with norm, 2 shared FCs, one extra FC per branch) is a config choice.
+    Regression is class-agnostic.
+
+    Training: ``forward`` returns logits (R, C + 1) = tau * normalize(P x) @ [T; b]^T, trained with
+    :class:`ZeroWeightMaskedCrossEntropyLoss`.
+
+    Test: :meth:`class_scores` turns logits (and, when given, CLIP region embeddings v (R, D)) into
+    scores (R, C + 1)::
+
+        p_det  = softmax(logits)
+        p_clip = softmax(clip_temperature * v @ [T; b]^T)
+        s      = geometric_ensemble(p_det, p_clip, is_base, alpha, beta)
+
+    and :meth:`predict_by_feat` takes those *scores* (not logits), decodes the class-agnostic
+    boxes and runs class-wise NMS on the first C columns.
+
+    Args:
+        cls_embeddings: (C, D) text embeddings, a ``.npy`` path or array.
+        bg_embedding: ``'learn'`` or ``'zero'``.
+        cls_temperature: initial (learnable when ``learn_cls_temperature``) logit scale tau.
+        clip_temperature: fixed scale of the CLIP logits (COCO 75, LVIS 50).
+        alpha, beta: CLIP exponents for base and novel classes.
+        base_classes: optional explicit list of base label indices; by default the base set is
+            the classes with positive weight in ``loss_cls.class_weight``.
+    """
+
+    def __init__(self, cls_embeddings=None, embed_dim: Optional[int] = None,
+                 bg_embedding: str = 'learn', cls_temperature: float = 50.0,
+                 learn_cls_temperature: bool = True, clip_temperature: float = 75.0,
+                 alpha: float = 0.1, beta: float = 0.8, base_classes=None,
+                 num_shared_convs: int = 0, num_shared_fcs: int = 2, num_cls_fcs: int = 0,
+                 num_reg_fcs: int = 0, reg_class_agnostic: bool = True, **kwargs):
+        kwargs.setdefault('cls_predictor_cfg', dict(
+            type='TextEmbeddingClassifier', embeddings=cls_embeddings, embed_dim=embed_dim,
+            bg_embedding=bg_embedding, temperature=cls_temperature,
+            learn_temperature=learn_cls_temperature))
+        super().__init__(num_shared_convs=num_shared_convs, num_shared_fcs=num_shared_fcs,
+                         num_cls_fcs=num_cls_fcs, num_reg_fcs=num_reg_fcs,
+                         reg_class_agnostic=reg_class_agnostic, **kwargs)
+        self.clip_temperature = clip_temperature
+        self.alpha = alpha
+        self.beta = beta
+        is_base = None
+        if base_classes is not None:
+            is_base = torch.zeros(self.num_classes, dtype=torch.bool)
+            is_base[list(base_classes)] = True
+        elif hasattr(self.loss_cls, 'is_base'):
+            is_base = self.loss_cls.is_base.clone()
+        else:
+            is_base = torch.ones(self.num_classes, dtype=torch.bool)
+        self.register_buffer('is_base', is_base, persistent=False)
+
+    def set_vocabulary(self, embeddings, is_base=None) -> None:
+        """Classify into another vocabulary: (C', D) text embeddings; ``is_base`` (C',) bool,
+        default all novel (the vocabulary was not seen in training)."""
+        self.fc_cls.set_class_embeddings(embeddings)
+        self.num_classes = self.fc_cls.num_classes
+        if is_base is None:
+            is_base = torch.zeros(self.num_classes, dtype=torch.bool)
+        self.is_base = torch.as_tensor(is_base, dtype=torch.bool,
+                                       device=self.fc_cls.class_embeddings.device)
+
+    def class_scores(self, cls_logits: torch.Tensor,
+                     clip_embeddings: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """(R, C + 1) logits [+ (R, D) unit CLIP region embeddings] -> (R, C + 1) scores."""
+        det_probs = F.softmax(cls_logits.float(), dim=-1)
+        if clip_embeddings is None:
+            return det_probs
+        clip_logits = self.fc_cls.classify(clip_embeddings.float(), self.clip_temperature)
+        clip_probs = F.softmax(clip_logits, dim=-1)
+        return geometric_ensemble(det_probs, clip_probs, self.is_base, self.alpha, self.beta)
+
+    def _predict_by_feat_single(self, roi, cls_score, bbox_pred, img_meta, rescale=False,
+                                rcnn_test_cfg=None) -> InstanceData:
+        """As mmdet's, except that ``cls_score`` holds scores from :meth:`class_scores`."""
+        if roi.shape[0] == 0:
+            return super()._predict_by_feat_single(roi, cls_score, bbox_pred, img_meta,
+                                                   rescale, rcnn_test_cfg)
+        # box decoding, clipping and rescaling without NMS (the parent's "raw" branch)
+        raw = super()._predict_by_feat_single(roi, cls_score, bbox_pred, img_meta, rescale, None)
+        if rcnn_test_cfg is None:
+            raw.scores = cls_score
+            return raw
+        dets, labels = multiclass_nms(raw.bboxes, cls_score, rcnn_test_cfg.score_thr,
+                                      rcnn_test_cfg.nms, rcnn_test_cfg.max_per_img, box_dim=4)
+        results = InstanceData()
+        results.bboxes = dets[:, :-1]
+        results.scores = dets[:, -1]
+        results.labels = labels
+        return results
