@@ -1,0 +1,34 @@
+"""Launcher plumbing shared by ``tools/train.py`` and ``tools/test.py``.
+
+mmengine's ``init_dist('pytorch')`` always calls ``torch.cuda.set_device`` and defaults to NCCL, and its
+DDP wrapper always passes ``device_ids=[LOCAL_RANK]``. Both fail on a machine without a GPU. On such a
+machine we start the process group ourselves with gloo (mmengine then skips its own start) and wrap
+the model in DDP without device ids, which is how torch runs DDP on CPU.
+"""
+from __future__ import annotations
+
+import os
+
+import torch
+import torch.distributed as dist
+
+
+def prepare_launch(cfg, launcher: str) -> None:
+    """Adapt ``cfg`` (in place) and the process group to the machine, for ``launcher != 'none'``."""
+    cfg.launcher = launcher
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    if launcher != 'pytorch':
+        raise SystemExit(f"launcher '{launcher}' needs GPUs; on a CPU-only machine use "
+                         "tools/dist_train.sh (torchrun, --launcher pytorch), which runs on gloo.")
+    env_cfg = cfg.setdefault('env_cfg', {})
+    env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if not dist.is_initialized():
+        missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT') if k not in os.environ]
+        if missing:
+            raise SystemExit(f'--launcher pytorch expects torchrun to set {missing}; '
+                             'start with tools/dist_train.sh or tools/dist_test.sh.')
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or {'type': 'MMDistributedDataParallel'}
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's test command: sets up the environment if needed, then runs the whole test suite.
+# Extra arguments go to pytest (e.g. `bash tools/run_tests.sh tests/clip -x`).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+bash "$ROOT/tools/setup_env.sh"
+cd "$ROOT"
+exec "${OVDET_VENV:-$ROOT/.venv}/bin/python" -m pytest "${@:-tests}"

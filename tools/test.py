@@ -1,0 +1,93 @@
+"""Test (evaluate) a model: ``python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] ...``.
+
+CHECKPOINT is an mmengine checkpoint of the whole model, as in mmdet. For configs whose model holds a
+CLIP built by ``ovdet.clip`` (``model.clip = dict(model_name=..., checkpoint=...)``, e.g. the region
+classification configs), CHECKPOINT goes to that CLIP loader instead, so it may be in any CLIP format:
+an OpenAI TorchScript ``.pt``, a plain state dict, a reference CLIM ``epoch_N.pt``, our training
+checkpoint or a safetensors file.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from ovdet.compat import apply_stack_fixes
+from ovdet.runtime import prepare_launch
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
+    parser.add_argument('--out', type=str, help='dump predictions to a pickle file (.pkl)')
+    parser.add_argument('--show', action='store_true', help='show prediction results')
+    parser.add_argument('--show-dir', help='dir (inside the work dir) where painted images are saved')
+    parser.add_argument('--wait-time', type=float, default=2, help='the interval of show (s)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, e.g. test_dataloader.dataset.data_root=data/x')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def holds_clip_loader(model_cfg) -> bool:
+    """True when the model builds its own CLIP through ``ovdet.clip`` from ``model.clip.checkpoint``."""
+    return isinstance(model_cfg.get('clip'), dict)
+
+
+def build_config(args) -> Config:
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'checkpoint not found: {args.checkpoint}')
+    if holds_clip_loader(cfg.model):
+        cfg.model.clip.checkpoint = args.checkpoint
+        cfg.load_from = None
+    else:
+        cfg.load_from = args.checkpoint
+    if args.show or args.show_dir:
+        hooks = cfg.get('default_hooks', {})
+        if 'visualization' not in hooks:
+            raise SystemExit('--show/--show-dir need a `visualization` hook in default_hooks '
+                             '(detector configs have one)')
+        hooks.visualization.draw = True
+        hooks.visualization.show = args.show
+        hooks.visualization.wait_time = args.wait_time
+        hooks.visualization.test_out_dir = args.show_dir
+    prepare_launch(cfg, args.launcher)
+    return cfg
+
+
+def add_dump_metric(runner, cfg, out_file):
+    if not out_file.endswith(('.pkl', '.pickle')):
+        raise SystemExit('--out must be a .pkl file')
+    if 'roi_head' in cfg.model or 'bbox_head' in cfg.model:
+        from mmdet.evaluation import DumpDetResults as Dump  # detection results as plain dicts
+    else:
+        from mmengine.evaluator import DumpResults as Dump
+    runner.test_evaluator.metrics.append(Dump(out_file_path=out_file))
+
+
+def main():
+    args = parse_args()
+    apply_stack_fixes()
+    cfg = build_config(args)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    if args.out is not None:
+        add_dump_metric(runner, cfg, args.out)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()
