@@ -22,9 +22,15 @@ from .fileio import write_json, write_png
 from .scenes import Scene
 from .world import ShapesWorld, coco_category_dicts
 
-#: Segment k (1-based) of category c gets id ``c + ID_STEP * k``; the step is
-#: large enough that the ids use all three PNG channels.
-ID_STEP = 7919
+
+
+def segment_id(category_id: int, k: int) -> int:
+    """Id of the k-th (1-based) segment of an image.
+
+    ``B = k`` keeps ids unique within the image, while ``G`` and ``R`` vary
+    too, so every PNG exercises all three channels of the id encoding.
+    """
+    return int(category_id % 256 + 256 * ((37 * k) % 256) + 65536 * k)
 
 
 def id_to_rgb(ids: np.ndarray) -> np.ndarray:
@@ -49,7 +55,7 @@ def panoptic_segments(scene: Scene) -> Tuple[np.ndarray, List[dict]]:
              + [(s.category_id, s.mask, s.bbox, s.area, 0)
                 for s in scene.stuff])
     for k, (cat_id, mask, bbox, area, crowd) in enumerate(parts, start=1):
-        seg_id = cat_id + ID_STEP * k
+        seg_id = segment_id(cat_id, k)
         id_map[mask] = seg_id
         infos.append({'id': int(seg_id), 'category_id': int(cat_id),
                       'iscrowd': int(crowd), 'bbox': list(bbox),

@@ -13,6 +13,7 @@ whose union is the ring.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import List, Sequence
 
 import numpy as np
@@ -107,7 +108,10 @@ def mask_to_bool(rle: dict) -> np.ndarray:
     r = dict(rle)
     if isinstance(r['counts'], str):
         r['counts'] = r['counts'].encode('ascii')
-    return mask_utils.decode(r).astype(bool)
+    with warnings.catch_warnings():
+        # pycocotools' decoder trips a numpy-2 deprecation notice internally
+        warnings.simplefilter('ignore', DeprecationWarning)
+        return mask_utils.decode(r).astype(bool)
 
 
 def mask_bbox(mask: np.ndarray) -> List[float]:

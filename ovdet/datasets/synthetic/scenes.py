@@ -141,9 +141,10 @@ def compose_scene(world: ShapesWorld, rng: np.random.Generator, *,
     for name, region in zip(stuff_names, regions):
         image[region] = paint_stuff(name, height, width, rng)[region]
 
-    plans = ([('normal', object_size)] * num_objects
-             + [('crowd', (max(object_size), max(object_size) * 1.4))]
-             * num_crowd + [('tiny', (5, 7))] * num_tiny)
+    # the big crowd clusters go first so they always find room
+    plans = ([('crowd', (max(object_size), max(object_size) * 1.4))]
+             * num_crowd + [('normal', object_size)] * num_objects
+             + [('tiny', (5, 7))] * num_tiny)
     placed, objects = [], []
     for kind, (lo, hi) in plans:
         colour = world.colours[rng.integers(len(world.colours))]
