@@ -1,0 +1,146 @@
+"""Image-caption datasets for CLIM / CLIP training (COCO captions, CC3M, custom sets).
+
+Annotation format (COCO-caption json and CC3M json share it; other keys are ignored)::
+
+    {"images": [{"id": 1, "file_name": "train/0/0.jpg", "captions": ["a bus station", ...]}, ...]}
+
+``file_name`` is relative to the image root ``data_root/data_prefix['img']``.
+
+Sampling: every access draws ONE caption with ``random.choice`` (a new draw each time, so each
+epoch sees a different caption of a COCO image; CC3M has one).
+
+Bad data policy:
+
+* at load time, an entry with no usable caption (missing, empty, or not a string) or whose
+  ``file_name`` is absolute or escapes the image root (``..``) is skipped and reported in one
+  warning with the entry ids (``strict=True`` raises instead). ``invalid_entries`` keeps
+  ``(id, reason)`` for every dropped entry.
+* at access time, an image that cannot be read (missing, corrupt/truncated) or that the pipeline
+  rejects (smaller than 10 px on a side) is replaced by another random index, whose own caption is
+  drawn, so an image is never paired with another image's caption. Each skip is logged with the
+  running count; ``num_skipped`` and ``skipped`` (path -> count) hold the counts of this process
+  (each dataloader worker counts its own).
+"""
+import json
+import os
+import os.path as osp
+import random
+from collections import Counter
+from typing import List, Optional
+
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+
+from mmdet.registry import DATASETS
+
+PREPARE_HINT = ('see data/README.md for how to download or generate the caption data '
+                '(or override data_root / ann_file in the config)')
+
+
+def _usable_captions(entry: dict) -> List[str]:
+    caps = entry.get('captions')
+    if isinstance(caps, str):
+        caps = [caps]
+    if not isinstance(caps, (list, tuple)):
+        return []
+    return [c for c in caps if isinstance(c, str) and c.strip()]
+
+
+def _escapes_root(file_name: str) -> bool:
+    norm = osp.normpath(file_name)
+    return osp.isabs(file_name) or norm == '..' or norm.startswith('..' + os.sep)
+
+
+@DATASETS.register_module()
+class CaptionDataset(BaseDataset):
+    """Images with one or more captions each; see the module docstring for format and policy.
+
+    Args:
+        ann_file: caption json (COCO-caption or CC3M layout).
+        data_root: root prepended to ``ann_file`` and the image prefix.
+        data_prefix: ``dict(img=...)`` image folder relative to ``data_root``.
+        pipeline: transforms applied to ``dict(img_path, img_id, text, captions)``.
+        strict: raise on invalid entries instead of skipping them.
+        max_refetch: replacement attempts before giving up on a sample.
+    """
+
+    METAINFO: dict = dict(dataset_type='image_caption')
+
+    def __init__(self, ann_file: str = '', data_root: Optional[str] = '',
+                 data_prefix: dict = dict(img=''), pipeline: list = (),
+                 strict: bool = False, max_refetch: int = 1000, **kwargs) -> None:
+        self.strict = strict
+        self.invalid_entries: List[tuple] = []
+        self.num_skipped = 0
+        self.skipped: Counter = Counter()
+        super().__init__(ann_file=ann_file, data_root=data_root, data_prefix=data_prefix,
+                         pipeline=list(pipeline), max_refetch=max_refetch, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        img_root = self.data_prefix.get('img', '') or self.data_root or ''
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(f'caption annotation file not found: {self.ann_file!r}; '
+                                    + PREPARE_HINT)
+        if img_root and not osp.isdir(img_root):
+            raise FileNotFoundError(f'caption image folder not found: {img_root!r}; '
+                                    + PREPARE_HINT)
+        with open(self.ann_file) as f:
+            images = json.load(f).get('images')
+        if not isinstance(images, list):
+            raise ValueError(f'{self.ann_file}: expected {{"images": [...]}} with file_name and '
+                             'captions per entry')
+        data_list = []
+        for i, entry in enumerate(images):
+            img_id = entry.get('id', i)
+            file_name = entry.get('file_name')
+            captions = _usable_captions(entry)
+            if not isinstance(file_name, str) or not file_name:
+                self.invalid_entries.append((img_id, 'no file_name'))
+            elif _escapes_root(file_name):
+                self.invalid_entries.append((img_id, f'file_name {file_name!r} escapes the '
+                                                     'image root'))
+            elif not captions:
+                self.invalid_entries.append((img_id, 'no captions'))
+            else:
+                data_list.append(dict(img_path=osp.join(img_root, file_name), img_id=img_id,
+                                      captions=captions))
+        if self.invalid_entries:
+            shown = '; '.join(f'id {i}: {r}' for i, r in self.invalid_entries[:20])
+            more = len(self.invalid_entries) - 20
+            msg = (f'{self.ann_file}: {len(self.invalid_entries)} invalid entries '
+                   f'({shown}{f"; and {more} more" if more > 0 else ""})')
+            if self.strict:
+                raise ValueError(msg)
+            print_log(msg + ' -- skipped', logger='current', level=30)
+        if not data_list:
+            raise ValueError(f'{self.ann_file}: no usable image-caption entries; ' + PREPARE_HINT)
+        return data_list
+
+    def prepare_data(self, idx: int):
+        """Draw one caption of entry ``idx`` (``random.choice``) and run the pipeline."""
+        info = self.get_data_info(idx)
+        info['text'] = random.choice(info['captions'])
+        return self.pipeline(info)
+
+    def _record_skip(self, idx: int, reason: str) -> None:
+        path = self.get_data_info(idx)['img_path']
+        self.num_skipped += 1
+        self.skipped[path] += 1
+        print_log(f'skipped image {path} ({reason}); {self.num_skipped} image(s) skipped so far '
+                  f'in this process (pid {os.getpid()})', logger='current', level=30)
+
+    def __getitem__(self, idx: int) -> dict:
+        if not self._fully_initialized:
+            self.full_init()
+        for _ in range(self.max_refetch + 1):
+            try:
+                data = self.prepare_data(idx)
+                reason = 'rejected by the pipeline (e.g. smaller than the minimum size)'
+            except OSError as err:  # missing file, unreadable or truncated image
+                data, reason = None, f'{type(err).__name__}: {err}'
+            if data is not None:
+                return data
+            self._record_skip(idx, reason)
+            idx = self._rand_another()
+        raise RuntimeError(f'no readable image after {self.max_refetch} replacements; check the '
+                           f'images under {self.data_prefix.get("img")!r}')

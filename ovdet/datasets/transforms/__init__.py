@@ -1,0 +1,3 @@
+"""Data transforms; importing registers them into mmdet.registry.TRANSFORMS."""
+from .caption_transforms import (CaptionRandomResizedCrop, LoadCaptionImage,  # noqa: F401
+                                 PackCaptionInputs, TokenizeCaption)
