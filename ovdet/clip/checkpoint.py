@@ -121,12 +121,14 @@ def checkpoint_filter_fn(state_dict: Dict[str, torch.Tensor], model: nn.Module) 
     - cast floating tensors to the model's dtype (OpenAI archives are fp16);
     - resample ``visual.positional_embedding`` to the model's grid (CLS row kept, bicubic);
     - reshape ``logit_scale`` between scalar and (1,);
-    - add/drop BatchNorm ``num_batches_tracked`` entries the model does/doesn't have.
+    - add/drop BatchNorm ``num_batches_tracked`` entries the model does/doesn't have;
+    - drop the model's non-persistent buffers (a traced archive saves ``attn_mask``).
     """
     target = model.state_dict()
+    transient = {k for k, _ in model.named_buffers()} - set(target)
     out = {}
     for k, v in state_dict.items():
-        if k.endswith('num_batches_tracked') and k not in target:
+        if (k.endswith('num_batches_tracked') and k not in target) or k in transient:
             continue
         t = target.get(k)
         if t is not None and v.is_floating_point() and t.is_floating_point():
@@ -154,10 +156,13 @@ def check_compatible(state_dict: Dict[str, torch.Tensor], model: nn.Module,
     """Raise :class:`CheckpointMismatchError` when keys are missing/unexpected (strict) or any
     shared key has another shape; the message lists the keys and compares architectures."""
     target = model.state_dict()
-    missing = sorted(set(target) - set(state_dict))
-    unexpected = sorted(set(state_dict) - set(target))
-    shapes = sorted(k for k in set(target) & set(state_dict)
-                    if tuple(target[k].shape) != tuple(state_dict[k].shape))
+    def order(keys):  # image tower first: that is where architectures usually differ
+        return sorted(keys, key=lambda k: (not k.startswith('visual.'), k))
+
+    missing = order(set(target) - set(state_dict))
+    unexpected = order(set(state_dict) - set(target))
+    shapes = order(k for k in set(target) & set(state_dict)
+                   if tuple(target[k].shape) != tuple(state_dict[k].shape))
     if not shapes and (not strict or not (missing or unexpected)):
         return
 

@@ -1,0 +1,158 @@
+"""Every checkpoint format round-trips to identical outputs; wrong architectures fail clearly."""
+import pytest
+import torch
+
+from ovdet.clip import CheckpointMismatchError, build_clip, load_clip_state_dict
+from ovdet.clip.vit import interpolate_pos_embed
+
+NAME = 'ovdet-ViT-tiny'
+
+
+class Opaque:
+    """A Python object that weights-only loading refuses."""
+
+
+@pytest.fixture(scope='module')
+def source():
+    torch.manual_seed(10)
+    clip = build_clip(NAME)
+    with torch.no_grad():  # make logit_scale distinguishable from the default init
+        clip.logit_scale.fill_(3.0)
+    return clip
+
+
+@pytest.fixture(scope='module')
+def probe():
+    torch.manual_seed(11)
+    return torch.randn(2, 3, 32, 32), torch.randint(1, 1000, (2, 16))
+
+
+def _outputs(clip, probe):
+    images, tokens = probe
+    with torch.no_grad():
+        return (clip.encode_image(images), clip.dense_features(images), clip.encode_text(tokens),
+                clip.logit_scale.detach().clone())
+
+
+def _assert_same(a, b):
+    for x, y in zip(a, b):
+        assert torch.equal(x, y)
+
+
+def _save_torchscript(clip, path):
+    """An OpenAI-like archive: a traced CLIP whose state_dict has OpenAI key names plus the
+    integer buffers OpenAI archives carry."""
+    import copy
+    model = copy.deepcopy(clip.model).eval()
+    del model.context_length, model.vocab_size  # plain ints on open_clip's CLIP; buffers in OpenAI's
+    model.register_buffer('input_resolution', torch.tensor(32))
+    model.register_buffer('context_length', torch.tensor(16))
+    model.register_buffer('vocab_size', torch.tensor(49408))
+    traced = torch.jit.trace(model, (torch.randn(1, 3, 32, 32), torch.randint(1, 100, (1, 16))),
+                             check_trace=False)
+    assert 'visual.conv1.weight' in traced.state_dict() and 'input_resolution' in traced.state_dict()
+    torch.jit.save(traced, str(path))
+
+
+def _write(fmt, clip, path):
+    sd = clip.export_state_dict()
+    if fmt == 'openai_jit':
+        _save_torchscript(clip, path)
+    elif fmt == 'plain':
+        torch.save(sd, path)
+    elif fmt == 'clim_module':
+        torch.save({'epoch': 3, 'name': 'run', 'state_dict': {'module.' + k: v for k, v in sd.items()}}, path)
+    elif fmt == 'clim_plain':
+        torch.save({'epoch': 3, 'name': 'run', 'state_dict': sd}, path)
+    elif fmt == 'mmengine':
+        state = {'clip.model.' + k: v for k, v in sd.items()}
+        state['head.fc.weight'] = torch.zeros(3, 3)  # other modules of the trainer
+        state['teacher.clip.model.visual.conv1.weight'] = torch.zeros(1)  # longer prefix loses
+        torch.save({'meta': {'epoch': 1, 'iter': 10}, 'state_dict': state,
+                    'message_hub': {'log_scalars': {}}}, path)
+    elif fmt == 'safetensors':
+        from safetensors.torch import save_file
+        save_file({k: v.contiguous() for k, v in sd.items()}, str(path))
+
+
+@pytest.mark.parametrize('fmt', ['openai_jit', 'plain', 'clim_module', 'clim_plain', 'mmengine',
+                                 'safetensors'])
+def test_round_trip(fmt, source, probe, tmp_path):
+    path = tmp_path / ('ckpt.safetensors' if fmt == 'safetensors' else 'ckpt.pt')
+    _write(fmt, source, path)
+    torch.manual_seed(99)  # a different random init underneath
+    loaded = build_clip(NAME, checkpoint=str(path))
+    _assert_same(_outputs(source, probe), _outputs(loaded, probe))
+
+
+def test_export_loads_in_open_clip(source, probe, tmp_path):
+    import open_clip
+    path = tmp_path / 'export.pt'
+    torch.save(source.export_state_dict(), path)
+    model = open_clip.create_model(NAME, pretrained=str(path), force_quick_gelu=True).eval()
+    images, tokens = probe
+    with torch.no_grad():
+        assert torch.equal(model.encode_image(images, normalize=True), source.model.encode_image(images, normalize=True))
+        assert torch.equal(model.encode_text(tokens, normalize=True), source.encode_text(tokens))
+
+
+def test_resnet_round_trip_after_bn_freeze(tmp_path):
+    torch.manual_seed(12)
+    clip = build_clip('ovdet-RN-tiny')
+    clip.lock_image(1)  # FrozenBatchNorm2d: no num_batches_tracked in the export
+    path = tmp_path / 'rn.pt'
+    torch.save(clip.export_state_dict(), path)
+    loaded = build_clip('ovdet-RN-tiny', checkpoint=str(path))
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.allclose(clip.encode_image(x), loaded.encode_image(x), atol=1e-6)
+
+
+def test_wrong_architecture_error(tmp_path):
+    demo = build_clip('ovdet-ViT-demo')
+    path = tmp_path / 'demo.pt'
+    torch.save(demo.export_state_dict(), path)
+    with pytest.raises(CheckpointMismatchError) as err:
+        build_clip(NAME, checkpoint=str(path))
+    msg = str(err.value)
+    assert 'checkpoint has ViT width 192 and 4 layers' in msg
+    assert f'model {NAME} has ViT width 64 and 2 layers' in msg
+    assert 'unexpected keys (' in msg and 'visual.transformer.resblocks.2.attn.in_proj_weight' in msg
+    assert 'visual.conv1.weight (192, 3, 8, 8) vs (64, 3, 8, 8)' in msg
+    rn = build_clip('ovdet-RN-tiny')
+    torch.save(rn.export_state_dict(), path)
+    with pytest.raises(CheckpointMismatchError, match='checkpoint has ModifiedResNet'):
+        build_clip(NAME, checkpoint=str(path))
+
+
+def test_strict_and_non_strict_missing_keys(source, tmp_path):
+    sd = source.export_state_dict()
+    sd.pop('ln_final.weight')
+    path = tmp_path / 'partial.pt'
+    torch.save(sd, path)
+    with pytest.raises(CheckpointMismatchError, match='missing keys \\(1\\): ln_final.weight'):
+        build_clip(NAME, checkpoint=str(path))
+    build_clip(NAME, checkpoint=str(path), strict=False)
+
+
+def test_pos_embed_resized_and_fp16_cast(source):
+    sd = source.export_state_dict()
+    pe = sd['visual.positional_embedding']
+    big = interpolate_pos_embed(pe, (4, 4), (6, 6))
+    sd = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
+    sd['visual.positional_embedding'] = big.half()
+    target = build_clip(NAME)
+    load_clip_state_dict(sd, target)
+    got = target.model.visual.positional_embedding
+    assert got.dtype == torch.float32
+    assert torch.equal(got, interpolate_pos_embed(big.half().float(), (6, 6), (4, 4)))
+
+
+def test_weights_only_refuses_pickled_objects(source, tmp_path):
+    import pickle
+    path = tmp_path / 'pickled.pt'
+    torch.save({'state_dict': source.export_state_dict(), 'extra': Opaque()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='trust_pickle'):
+        build_clip(NAME, checkpoint=str(path))
+    loaded = build_clip(NAME, checkpoint=str(path), trust_pickle=True)
+    assert torch.equal(loaded.model.visual.proj, source.model.visual.proj)
