@@ -1,0 +1,101 @@
+"""Class-balanced region-classification accuracy (spec section 3.3).
+
+For a feature path m in {rois, maskpool, crops} and a subset t in {thing, stuff}, over the regions i of
+the subset with label y_i and predicted indices top_i (best first):
+
+    correct1_i = [top_i[0] == y_i],   correct5_i = [y_i in top_i[:5]]
+    acc_c      = fp16( float32(sum_{i: y_i = c} correct_i) / float32(#{i: y_i = c}) )
+    macc       = (sum_c acc_c) / #{c : #{i: y_i = c} > 0}          (classes without samples are skipped)
+
+reported as fractions under ``<m>.<t>.macc1`` / ``<m>.<t>.macc5``. A subset with no region at all gives
+NaN. The fp16 cast of every per-class value before averaging follows the reference evaluator.
+"""
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from mmdet.registry import METRICS
+
+from .region_inference import REGION_METHODS
+
+
+def class_balanced_accuracy(correct: np.ndarray, labels: np.ndarray) -> float:
+    """Mean over present classes of the per-class accuracy, each rounded to fp16 first (see module doc)."""
+    correct = np.asarray(correct, dtype=np.float32)
+    labels = np.asarray(labels, dtype=np.int64)
+    if labels.size == 0:
+        return float('nan')
+    accs = []
+    for c in np.unique(labels):
+        hit = correct[labels == c]
+        acc = np.float32(hit.sum(dtype=np.float32)) / np.float32(hit.size)
+        accs.append(float(np.float16(acc)))
+    return sum(accs) / len(accs)
+
+
+def region_accuracies(topk: np.ndarray, labels: np.ndarray, is_thing: np.ndarray, prefix: str) -> Dict[str, float]:
+    """``topk`` (n, k) indices, best first -> the four ``{prefix}.{thing,stuff}.macc{1,5}`` numbers."""
+    topk = np.asarray(topk).reshape(len(labels), -1)
+    labels = np.asarray(labels, dtype=np.int64)
+    is_thing = np.asarray(is_thing, dtype=bool)
+    match = topk[:, :5] == labels[:, None]
+    correct1 = match[:, 0] if match.shape[1] else np.zeros(len(labels), bool)
+    correct5 = match.any(axis=1)
+    out = {}
+    for name, sel in (('thing', is_thing), ('stuff', ~is_thing)):
+        out[f'{prefix}.{name}.macc1'] = class_balanced_accuracy(correct1[sel], labels[sel])
+        out[f'{prefix}.{name}.macc5'] = class_balanced_accuracy(correct5[sel], labels[sel])
+    return out
+
+
+def _as_numpy(value) -> np.ndarray:
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+@METRICS.register_module()
+class RegionClassificationMetric(BaseMetric):
+    """Box (``rois``), mask (``maskpool``) and crop (``crops``) mean accuracies, things and stuff apart.
+
+    Each prediction (a data sample, or its dict) carries ``labels`` (n,), ``is_thing`` (n,) and, per
+    feature path, ``pred_<path>`` (n, k) indices best first (``RegionCLIPClassifier`` writes them).
+    Results are gathered over ranks by ``BaseMetric.collect_results`` before ``compute_metrics``.
+    Keys without a prefix, e.g. ``rois.thing.macc1``; crops keys only when crops were predicted.
+    """
+
+    default_prefix: Optional[str] = ''
+
+    def __init__(self, collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+
+    def process(self, data_batch, data_samples: Sequence) -> None:
+        for sample in data_samples:
+            get = sample.get if isinstance(sample, dict) else (lambda key, s=sample: getattr(s, key, None))
+            record = dict(labels=_as_numpy(get('labels')).astype(np.int64),
+                          is_thing=_as_numpy(get('is_thing')).astype(bool))
+            for method in REGION_METHODS:
+                pred = get(f'pred_{method}')
+                if pred is not None:
+                    pred = _as_numpy(pred).astype(np.int64)
+                    record[method] = pred.reshape(len(pred), -1) if pred.size else np.zeros((0, 0), np.int64)
+            self.results.append(record)
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        if not results:
+            raise ValueError('RegionClassificationMetric received no predictions')
+        labels = np.concatenate([r['labels'] for r in results])
+        is_thing = np.concatenate([r['is_thing'] for r in results])
+        metrics = {}
+        for method in REGION_METHODS:
+            if not all(method in r for r in results):
+                continue
+            parts = [r[method] for r in results if len(r[method])]
+            topk = np.concatenate(parts) if parts else np.zeros((0, 1), np.int64)
+            metrics.update(region_accuracies(topk, labels, is_thing, method))
+        MMLogger.get_current_instance().info(
+            f'region classification on {len(results)} images, {len(labels)} regions '
+            f'({int(is_thing.sum())} things, {int((~is_thing).sum())} stuff)')
+        return metrics
