@@ -1,4 +1,6 @@
 
+from .ov_coco_metric import OVCocoMetric  # noqa: F401
+from .ov_lvis_metric import OVLVISMetric  # noqa: F401
 from .region_classifier import RegionCLIPClassifier  # noqa: F401
 from .region_inference import classify_regions  # noqa: F401
 from .region_metric import RegionClassificationMetric  # noqa: F401

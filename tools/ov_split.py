@@ -1,0 +1,90 @@
+"""Split a COCO-format (or LVIS) instances json into open-vocabulary base / novel jsons.
+
+Both outputs keep every image and every category and only filter ``annotations`` by category, so
+label order and image ids never change between the full, base and novel files.
+
+    # OV-COCO (48 base / 17 novel / 15 unused)
+    python tools/ov_split.py data/coco/annotations/instances_train2017.json --preset ov-coco \
+        --out-base data/coco/wusize/instances_train2017_base.json
+    python tools/ov_split.py data/coco/annotations/instances_val2017.json --preset ov-coco \
+        --out-base data/coco/wusize/instances_val2017_base.json \
+        --out-novel data/coco/wusize/instances_val2017_novel.json
+    # OV-LVIS (rare = novel)
+    python tools/ov_split.py data/lvis_v1/annotations/lvis_v1_train.json --preset ov-lvis \
+        --out-base data/lvis_v1/wusize/lvis_v1_train_base.json
+    # any custom dataset: name the novel classes (the rest is base unless --base is given)
+    python tools/ov_split.py my_instances.json --novel "cat,dog" --out-base base.json \
+        --out-novel novel.json --print-weights
+
+``--print-weights`` prints the class-weight vector (label order = categories sorted by id) to
+paste into a config's ``loss_cls.class_weight``.
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from ovdet.evaluation.ov_splits import (LVIS_NOVEL_FREQUENCIES, OV_COCO_BASE,  # noqa: E402
+                                        OV_COCO_NOVEL, class_weights_for, split_ids)
+
+
+def _names(text):
+    if text is None:
+        return None
+    if os.path.isfile(text):
+        with open(text) as f:
+            return [ln.strip() for ln in f if ln.strip()]
+    return [n.strip() for n in text.split(',') if n.strip()]
+
+
+def split_dataset(data: dict, preset=None, novel=None, base=None):
+    """-> (base_ids, novel_ids) for the annotation dict ``data``."""
+    cats = data['categories']
+    if preset == 'ov-coco':
+        return split_ids(cats, OV_COCO_NOVEL, OV_COCO_BASE)
+    if preset == 'ov-lvis':
+        return split_ids(cats, novel_frequencies=LVIS_NOVEL_FREQUENCIES)
+    if not novel:
+        raise SystemExit('give --preset or --novel')
+    return split_ids(cats, novel, base)
+
+
+def keep_categories(data: dict, cat_ids) -> dict:
+    """A copy of ``data`` whose annotations are restricted to ``cat_ids``."""
+    keep = set(cat_ids)
+    out = {k: v for k, v in data.items() if k != 'annotations'}
+    out['annotations'] = [a for a in data['annotations'] if a['category_id'] in keep]
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('ann_file')
+    parser.add_argument('--preset', choices=['ov-coco', 'ov-lvis'])
+    parser.add_argument('--novel', help='comma-separated novel class names or a file, one a line')
+    parser.add_argument('--base', help='base class names (default: every non-novel class)')
+    parser.add_argument('--out-base')
+    parser.add_argument('--out-novel')
+    parser.add_argument('--print-weights', action='store_true')
+    args = parser.parse_args(argv)
+    with open(args.ann_file) as f:
+        data = json.load(f)
+    base_ids, novel_ids = split_dataset(data, args.preset, _names(args.novel), _names(args.base))
+    for path, ids in ((args.out_base, base_ids), (args.out_novel, novel_ids)):
+        if path:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            sub = keep_categories(data, ids)
+            with open(path, 'w') as f:
+                json.dump(sub, f)
+            print(f'{path}: {len(ids)} classes, {len(sub["annotations"])} annotations')
+    print(f'base {len(base_ids)}, novel {len(novel_ids)}, '
+          f'unused {len(data["categories"]) - len(base_ids) - len(novel_ids)}')
+    if args.print_weights:
+        print(json.dumps(class_weights_for(data['categories'], base_ids)))
+    return base_ids, novel_ids
+
+
+if __name__ == '__main__':
+    main()
