@@ -1,0 +1,25 @@
+# Runtime of CLIP/CLIM training: mmdet's defaults, without the detection visualiser, plus the
+# CLIM hooks (logit-scale clamp, weight-space ensembling, baseline evaluation, export).
+_base_ = 'mmdet::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['ovdet.clim', 'ovdet.datasets'], allow_failed_imports=False)
+
+# mmdet's list without DetVisualizationHook (nothing to draw for image-caption pairs)
+default_hooks = dict(
+    _delete_=True,
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+visualizer = dict(type='Visualizer', vis_backends=[dict(type='LocalVisBackend')],
+                  name='visualizer')
+log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
+
+# alpha of the weight-space ensemble (spec 1.9); children restate custom_hooks to change it.
+custom_hooks = [
+    dict(type='LogitScaleClampHook'),
+    dict(type='WeightEnsembleHook', alpha=0.7),
+    dict(type='ValidateBeforeTrainHook'),
+    dict(type='ExportCLIPHook'),
+]
