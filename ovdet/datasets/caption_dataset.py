@@ -31,7 +31,7 @@ from typing import List, Optional
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from mmdet.registry import DATASETS
+from mmdet.registry import DATASETS, TRANSFORMS
 
 PREPARE_HINT = ('see data/README.md for how to download or generate the caption data '
                 '(or override data_root / ann_file in the config)')
@@ -73,8 +73,10 @@ class CaptionDataset(BaseDataset):
         self.invalid_entries: List[tuple] = []
         self.num_skipped = 0
         self.skipped: Counter = Counter()
+        # built from mmdet's registry here so that no default scope is needed
+        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
         super().__init__(ann_file=ann_file, data_root=data_root, data_prefix=data_prefix,
-                         pipeline=list(pipeline), max_refetch=max_refetch, **kwargs)
+                         pipeline=pipeline, max_refetch=max_refetch, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         img_root = self.data_prefix.get('img', '') or self.data_root or ''
