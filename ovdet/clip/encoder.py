@@ -33,8 +33,11 @@ class CLIPEncoder(nn.Module):
         visual = model.visual
         self.is_vit = hasattr(visual, 'transformer') and hasattr(visual, 'conv1')
         self.is_resnet = hasattr(visual, 'attnpool')
-        self.embed_dim = int(model.text_projection.shape[-1]) if hasattr(model, 'text_projection') \
-            else int(visual.output_dim)
+        self.is_eva = hasattr(visual, 'trunk') and hasattr(visual.trunk, 'blocks')
+        proj = getattr(model, 'text_projection', None)
+        if proj is None and hasattr(model, 'text'):
+            proj = model.text.text_projection
+        self.embed_dim = int(proj.out_features if isinstance(proj, nn.Linear) else proj.shape[-1])
         size = getattr(visual, 'image_size', 224)
         self.image_size = int(size[0] if isinstance(size, (tuple, list)) else size)
         if self.is_vit:
@@ -45,10 +48,13 @@ class CLIPEncoder(nn.Module):
             self.patch_size = 32
             self.width = int(visual.attnpool.k_proj.in_features)
             self.num_layers = 4
+        elif self.is_eva:
+            trunk = visual.trunk
+            self.patch_size = int(trunk.patch_embed.patch_size[0])
+            self.width = int(trunk.embed_dim)
+            self.num_layers = len(trunk.blocks)
         else:
-            self.patch_size = 16
-            self.width = None
-            self.num_layers = None
+            raise TypeError(f'unsupported image tower {type(visual).__name__} in {model_name}')
         self.text_locked = False
         self._frozen_stages = 0
 
@@ -78,9 +84,12 @@ class CLIPEncoder(nn.Module):
     # ------------------------------------------------------------------ image
     def encode_image(self, images: torch.Tensor, normalize: bool = True) -> torch.Tensor:
         """Global image embedding (B, D): CLS path for ViT (any size, positional embedding
-        resampled), attention pool for RN (native size), open_clip's tower otherwise."""
+        resampled), attention pool for RN (native size), CLS path for EVA02 (any size)."""
         if self.is_vit:
             x = vit.global_features(self.model.visual, images)
+        elif self.is_eva:
+            from .eva import eva_global_features
+            x = eva_global_features(self.model.visual, images)
         else:
             x = self.model.visual(images)
         return F.normalize(x, dim=-1) if normalize else x

@@ -160,3 +160,14 @@ def test_resnet_entry_points(rn):
         # the whole-image box on the native 2x2 grid is exactly the attnpool of layer4
         f = rn.resnet_box_features(stages[-1], [torch.tensor([[0., 0., 1., 1.]])])
         assert (f - rn.encode_image(x)).abs().max() < 1e-5
+
+
+def test_value_path_equals_self_only_attention(vit):
+    from ovdet.clip.vit import value_path_block
+    torch.manual_seed(8)
+    x = torch.randn(2, 17, 64)
+    diag = torch.full((17, 17), float('-inf'))
+    diag.fill_diagonal_(0.)
+    blk = vit.model.visual.transformer.resblocks[-1]
+    with torch.no_grad():
+        assert (value_path_block(blk, x) - blk(x, attn_mask=diag)).abs().max() < 1e-5
