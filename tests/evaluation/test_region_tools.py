@@ -1,0 +1,72 @@
+"""tools/test.py with the region-classification demo config on generated data, for every CLIP
+checkpoint format a user may hold; the 12 metrics must land in mmengine's JSON log of the work dir."""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from ovdet.clip import build_clip
+from ovdet.datasets.synthetic import write_scene_datasets
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KEYS = [f'{m}.{t}.macc{k}' for m in ('rois', 'maskpool', 'crops') for t in ('thing', 'stuff') for k in (1, 5)]
+
+
+@pytest.fixture(scope='module')
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp('region_tools')
+    out = write_scene_datasets(str(root / 'data'), num_images=3, image_size=96, seed=5, formats=('panoptic',))
+    with open(out['panoptic_json']) as f:
+        num_classes = len(json.load(f)['categories'])
+    np.save(root / 'emb.npy', np.random.default_rng(0).standard_normal((num_classes, 32)).astype(np.float16))
+    torch.manual_seed(0)
+    clip = build_clip('ovdet-ViT-tiny')
+    return root, clip
+
+
+def _write_checkpoint(fmt, clip, path):
+    sd = clip.export_state_dict()
+    if fmt == 'openai_jit':   # a traced CLIP with OpenAI key names and integer buffers
+        import copy
+        model = copy.deepcopy(clip.model).eval()
+        del model.context_length, model.vocab_size
+        model.register_buffer('input_resolution', torch.tensor(32))
+        model.register_buffer('context_length', torch.tensor(16))
+        model.register_buffer('vocab_size', torch.tensor(49408))
+        traced = torch.jit.trace(model, (torch.randn(1, 3, 32, 32), torch.randint(1, 100, (1, 16))),
+                                 check_trace=False)
+        torch.jit.save(traced, str(path))
+    elif fmt == 'plain':
+        torch.save(sd, path)
+    elif fmt == 'module_prefixed':
+        torch.save({'state_dict': {'module.' + k: v for k, v in sd.items()}}, path)
+    elif fmt == 'mmengine':
+        torch.save({'meta': {'epoch': 1, 'iter': 4},
+                    'state_dict': {'clip.model.' + k: v for k, v in sd.items()},
+                    'message_hub': {}}, path)
+
+
+@pytest.mark.parametrize('fmt', ['openai_jit', 'plain', 'module_prefixed', 'mmengine'])
+def test_tools_test_writes_the_twelve_metrics(setup, fmt):
+    root, clip = setup
+    ckpt = root / f'{fmt}.pt'
+    _write_checkpoint(fmt, clip, ckpt)
+    work_dir = root / f'work_{fmt}'
+    cmd = [sys.executable, os.path.join(REPO, 'tools', 'test.py'),
+           os.path.join(REPO, 'configs', 'demo', 'region_cls_tiny.py'), str(ckpt), '--work-dir', str(work_dir),
+           '--cfg-options', 'model.clip.model_name=ovdet-ViT-tiny', f'model.class_embeddings={root / "emb.npy"}',
+           f'test_dataloader.dataset.data_root={root / "data"}/']
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    logs = glob.glob(str(work_dir / '*' / 'vis_data' / '*.json')) or glob.glob(str(work_dir / '*' / '*.json'))
+    assert logs, os.listdir(work_dir)
+    with open(logs[0]) as f:
+        record = json.loads(f.readlines()[-1])
+    assert set(KEYS) <= set(record), record
+    assert all(0.0 <= record[k] <= 1.0 for k in KEYS)
+    assert f'loaded CLIP ovdet-ViT-tiny weights from {ckpt}' in proc.stdout + proc.stderr
