@@ -32,7 +32,7 @@ def ap_at_iou(coco_eval, cat_ids: Sequence[int], iou: float = 0.5) -> float:
 
 
 @METRICS.register_module()
-class OVCocoMetric(BaseMetric):
+class OVCocoBaseNovelMetric(BaseMetric):
     """Box AP50 of an open-vocabulary COCO-format benchmark, split into base and novel.
 
     ``COCOeval`` runs once for all categories; AP50 is then averaged over each category subset: ``base``, ``novel`` and ``all`` (base ∪ novel, the
@@ -47,6 +47,7 @@ class OVCocoMetric(BaseMetric):
         prefix: key prefix, results ``{prefix}/base_ap50``, ``novel_ap50``, ``all_ap50``.
     """
     default_prefix = 'ov_coco'
+
 
     def __init__(self, ann_file: str, novel_classes: Optional[Iterable[str]] = None,
                  base_classes: Optional[Iterable[str]] = None, iou: float = 0.5,
@@ -116,3 +117,8 @@ class OVCocoMetric(BaseMetric):
         MMLogger.get_current_instance().info(
             'OV AP50: ' + ', '.join(f'{k} {100 * v:.1f}' for k, v in out.items()))
         return dict(out)
+
+
+# short name for Python imports; the registry name is the unique class name above
+# (mmdet 3.3 registers a different metric called ``OVCocoMetric``)
+OVCocoMetric = OVCocoBaseNovelMetric

@@ -8,8 +8,24 @@ from mmdet.registry import MODELS
 from torch import nn
 
 
-def load_embeddings(source: Union[str, np.ndarray, torch.Tensor]) -> torch.Tensor:
-    """A (C, D) ``.npy`` file / array / tensor -> float32 tensor with L2-normalised rows."""
+def text_embeddings(model_name: str, class_names, checkpoint: Optional[str] = None,
+                    activation: Optional[str] = None) -> np.ndarray:
+    """(C, D) prompt-ensembled text embeddings computed now with ``ovdet.clip``."""
+    from ovdet.clip import build_class_embeddings, build_clip
+    encoder = build_clip(model_name, checkpoint=checkpoint, activation=activation)
+    with torch.no_grad():
+        return build_class_embeddings(encoder, list(class_names))
+
+
+def load_embeddings(source) -> torch.Tensor:
+    """(C, D) class embeddings -> float32 tensor with L2-normalised rows.
+
+    ``source``: a ``.npy`` path, an array / tensor, or a dict
+    ``dict(model_name=..., class_names=[...], checkpoint=None, activation=None)`` computed on the
+    fly with :func:`text_embeddings` (tiny demo models, free-text vocabularies).
+    """
+    if isinstance(source, dict):
+        source = text_embeddings(**source)
     if isinstance(source, str):
         source = np.load(source)
     emb = torch.as_tensor(np.asarray(source, dtype=np.float32))

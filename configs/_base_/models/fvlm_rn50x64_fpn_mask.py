@@ -1,0 +1,13 @@
+# F-VLM Mask R-CNN on a frozen CLIP RN50x64 (stages 4/8/16/32 -> FPN), for OV-LVIS at 1024 px.
+# CLIP region scores: RoIAlign 14x14 on layer4 + the CLIP attention pool.
+_base_ = './fvlm_vitb16_nasfpn_mask.py'
+norm_cfg = dict(type='SyncBN', requires_grad=True)
+model = dict(
+    backbone=dict(_delete_=True, type='CLIPResNetBackbone', model_name='RN50x64',
+                  checkpoint=None, activation=None),
+    neck=dict(_delete_=True, type='FPN', in_channels=[512, 1024, 2048, 4096],
+              out_channels=256, num_outs=5, norm_cfg=norm_cfg),
+    rpn_head=dict(num_convs=2),
+    roi_head=dict(
+        bbox_head=dict(
+            cls_embeddings='data/metadata/lvis_openai_rn50x64_hand_craft.npy')))

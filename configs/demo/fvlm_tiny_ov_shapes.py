@@ -1,0 +1,86 @@
+# Laptop-sized F-VLM on the generated shapes world (OV split: 'star' is novel).
+# Data:  python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape \
+#            --formats instances ov_split --split train2017 --num-images 64
+#        python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape \
+#            --formats instances ov_split --split val2017 --num-images 16 --seed 1
+# Train: python tools/train.py configs/demo/fvlm_tiny_ov_shapes.py
+# Frozen tiny CLIP (random init unless backbone.checkpoint points at a CLIP / CLIM export);
+# single process, GroupNorm instead of SyncBN, 128 px inputs, a few iterations.
+_base_ = [
+    'mmdet::_base_/default_runtime.py',
+    '../_base_/models/fvlm_vitb16_fpn.py',
+    '../_base_/datasets/ov_coco_lsj.py',
+]
+custom_imports = dict(imports=['ovdet.models', 'ovdet.evaluation'], allow_failed_imports=False)
+classes = ('circle', 'square', 'triangle', 'star', 'cross', 'ring')
+novel_classes = ['star']
+class_weight = [1, 1, 1, 0, 1, 1]
+clip_name = 'ovdet-ViT-tiny'
+clip_checkpoint = None
+image_size = (128, 128)
+clip_mean_bgr = (104.09373615, 116.7460125, 122.7709383)
+norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
+width = 64  # ovdet-ViT-tiny: 2 blocks of width 64, patch 8, embedding 32
+model = dict(
+    backbone=dict(model_name=clip_name, checkpoint=clip_checkpoint, out_indices=(0, 0, 1, 1),
+                  norm_cfg=norm_cfg),
+    neck=dict(in_channels=[width] * 4, out_channels=32, norm_cfg=norm_cfg),
+    rpn_head=dict(in_channels=32, feat_channels=32,
+                  anchor_generator=dict(scales=[4], strides=[2, 4, 8, 16, 32])),
+    roi_head=dict(
+        bbox_roi_extractor=dict(out_channels=32, featmap_strides=[2, 4, 8, 16]),
+        bbox_head=dict(
+            in_channels=32, conv_out_channels=32, fc_out_channels=64, num_shared_convs=1,
+            norm_cfg=norm_cfg, num_classes=len(classes),
+            cls_embeddings=dict(_delete_=True, model_name=clip_name, checkpoint=clip_checkpoint,
+                                class_names=list(classes)),
+            loss_cls=dict(num_classes=len(classes), class_weight=class_weight))),
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=200, max_per_img=100),
+        rcnn=dict(sampler=dict(num=64))),
+    test_cfg=dict(rpn=dict(nms_pre=200, max_per_img=100)))
+data_root = 'data/shapes_ov/'
+metainfo = dict(classes=classes)
+train_pipeline = [
+    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='RandomResize', scale=image_size, ratio_range=(0.5, 1.5), keep_ratio=True),
+    dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
+         recompute_bbox=True, allow_negative_crop=True),
+    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='Resize', scale=image_size, keep_ratio=True),
+    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+train_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root, metainfo=metainfo,
+                 ann_file='wusize/instances_train2017_base.json',
+                 data_prefix=dict(img='train2017/'), pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root, metainfo=metainfo,
+                 ann_file='annotations/instances_val2017.json',
+                 data_prefix=dict(img='val2017/'), pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json',
+                     novel_classes=novel_classes)
+test_evaluator = val_evaluator
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=40, val_interval=40)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=10)]
+optim_wrapper = dict(type='OptimWrapper',
+                     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
+                     clip_grad=dict(max_norm=1.0, norm_type=2))
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=40),
+                     logger=dict(type='LoggerHook', interval=5))
+log_processor = dict(by_epoch=False)

@@ -1,0 +1,14 @@
+import pytest
+
+
+@pytest.fixture(scope='session')
+def shapes_ov_root(tmp_path_factory):
+    """A generated OV shapes dataset (train2017 + val2017, 'star' novel), COCO layout."""
+    from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
+    root = tmp_path_factory.mktemp('shapes_ov')
+    world = ShapesWorld(class_mode='shape')
+    for split, n, seed in (('train2017', 6, 0), ('val2017', 4, 1)):
+        write_scene_datasets(str(root), num_images=n, image_size=128, seed=seed, world=world,
+                             split=split, formats=('instances', 'ov_split'),
+                             novel_shapes=('star', ))
+    return str(root) + '/'
