@@ -109,7 +109,10 @@ def get_caption_tokenizer(model_name: str):
         if hasattr(oclip, 'get_tokenizer'):
             _TOKENIZERS[model_name] = oclip.get_tokenizer(model_name)
         else:
-            encoder = oclip.build_clip(model_name)  # random init: only its tokenizer is used
+            # Only the encoder's tokenizer is used; fork the RNG so that building a randomly
+            # initialised model here does not shift the seeded data/model random streams.
+            with torch.random.fork_rng(devices=[]):
+                encoder = oclip.build_clip(model_name)
             _TOKENIZERS[model_name] = lambda texts: encoder.tokenize(texts).cpu()
     return _TOKENIZERS[model_name]
 
