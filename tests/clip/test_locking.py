@@ -47,3 +47,17 @@ def test_resnet_lock_one_group():
     x = torch.randn(1, 3, 64, 64)
     stages = clip.resnet_stage_features(x)
     assert not stages[2].requires_grad and stages[3].requires_grad
+
+
+def test_vit_b16_six_groups_and_quick_gelu():
+    from open_clip.transformer import QuickGELU
+    clip = build_clip('ViT-B-16')  # OpenAI-derived: QuickGELU by default
+    assert clip.activation == 'quick_gelu'
+    assert isinstance(clip.model.visual.transformer.resblocks[0].mlp.gelu, QuickGELU)
+    clip.lock_image(6)
+    trainable = [n for n, p in clip.model.visual.named_parameters() if p.requires_grad]
+    assert {n.split('.')[2] for n in trainable} == {str(i) for i in range(6, 12)}
+    assert sum(p.numel() for p in clip.model.visual.parameters() if p.requires_grad) == 42_527_232
+    gelu = build_clip('ovdet-ViT-tiny', activation='gelu')
+    assert gelu.activation == 'gelu'
+    assert isinstance(gelu.model.visual.transformer.resblocks[0].mlp.gelu, torch.nn.GELU)

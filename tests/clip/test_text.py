@@ -37,14 +37,14 @@ def test_class_embeddings_match_hand_computation(clip):
         for row, name in zip(emb, names):
             x = clean_class_name(name)
             a = 'an' if name[0] in 'aeiou' else 'a'
-            feats = []
+            texts = []
             for t in TEMPLATES:
                 text = t.replace('{a}', a).replace('{}', x)
                 if text.split(' ')[0] in ('a', 'an', 'the'):
                     text = 'This is ' + text
-                f = clip.model.encode_text(clip.tokenize([text]))[0]
-                feats.append(f / f.norm())
-            ref = torch.stack(feats).mean(0)
+                texts.append(text)
+            f = clip.model.encode_text(clip.tokenize(texts))
+            ref = (f / f.norm(dim=1, keepdim=True)).mean(0)
             ref = ref / ref.norm()
             assert np.abs(row - ref.numpy()).max() < 1e-5
     bg = build_class_embeddings(clip, names[:1], with_background=True)
