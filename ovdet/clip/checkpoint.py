@@ -60,8 +60,11 @@ def read_checkpoint(path: str, trust_pickle: bool = False) -> Dict[str, torch.Te
         for k in JIT_EXTRA_KEYS:
             sd.pop(k, None)
         return sd
+    from ovdet.compat import mmengine_checkpoint_safe_globals
     try:
-        obj = torch.load(path, map_location='cpu', weights_only=True)
+        # our own mmengine training checkpoints pickle the message hub: allow exactly its classes
+        with torch.serialization.safe_globals(mmengine_checkpoint_safe_globals()):
+            obj = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as err:
         if not trust_pickle:
             raise pickle.UnpicklingError(
