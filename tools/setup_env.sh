@@ -88,7 +88,7 @@ else
     else
         say "no usable mmcv wheel: building mmcv 2.1.0 from source (about 25 minutes on 2 cores, once per machine)"
         SRC=$(mktemp -d)
-        "${PIP[@]}" download -q --no-deps --no-binary :all: -d "$SRC" mmcv==2.1.0 \
+        "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: -d "$SRC" mmcv==2.1.0 \
             || fail mmcv-download "pip could not fetch the mmcv==2.1.0 sdist; put a prebuilt wheel in a folder and set OVDET_WHEELHOUSE to it"
         tar -xzf "$SRC"/mmcv-2.1.0.tar.gz -C "$SRC" || fail mmcv-unpack "the downloaded mmcv sdist is damaged; delete $SRC and rerun"
         # torch >= 2.5 headers need C++20; mmcv 2.1.0's setup.py asks for C++14/17.
