@@ -18,7 +18,7 @@ model = dict(
     clip=dict(model_name='RN50x64', checkpoint='checkpoints/RN50x64.pt', activation=None),
     unlocked_groups=1,
     freeze_bn_stats=True,
-    class_embeddings='data/metadata/coco_panoptic_clip_hand_craft_RN50x64.npy')
+    class_embeddings='checkpoints/coco_panoptic_rn50x64_hand_craft.npy')
 
 # AdamW defaults of non-ViT models in the reference (betas 0.9/0.999, eps 1e-8).
 optim_wrapper = dict(optimizer=dict(betas=(0.9, 0.999), eps=1e-8))
@@ -30,3 +30,13 @@ custom_hooks = [
     dict(type='ValidateBeforeTrainHook'),
     dict(type='ExportCLIPHook'),
 ]
+
+# Region classification with a stride-32 tower: 1024 canvas, 32x32 mask grid.
+region_pipeline = [
+    dict(type='LoadPanopticRegions', max_segments=100, min_area=8 ** 2, max_area=1024 ** 2,
+         crop_enlarge=1.5),
+    dict(type='PackPanopticRegions', image_size=1024, patch_size=32, with_crops=False,
+         crop_size=448),
+]
+val_dataloader = dict(dataset=dict(pipeline=region_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=region_pipeline))

@@ -11,7 +11,7 @@ custom_imports = dict(imports=['ovdet.clim', 'ovdet.datasets', 'ovdet.evaluation
                       allow_failed_imports=False)
 
 clip_checkpoint = 'checkpoints/ViT-B-16.pt'  # the OpenAI TorchScript archive (or any CLIP format)
-class_embeddings = 'data/metadata/coco_panoptic_clip_hand_craft_ViTB16.npy'
+class_embeddings = 'checkpoints/coco_panoptic_vitb16_hand_craft.npy'  # see region_cls_vitb16_coco_panoptic.py
 
 model = dict(
     type='CLIMModel',

@@ -8,7 +8,7 @@ _base_ = [
     '../_base_/datasets/coco_captions.py',
 ]
 
-data_root = 'data/synthetic/'
+caption_data_root = 'data/synthetic/'
 clip_model_name = 'ovdet-ViT-demo'  # 4-layer ViT, width 192, patch 8, 64 px; embed 128
 crop_size = 64
 crop_scale = (0.9, 1.0)
@@ -22,7 +22,7 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=64, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+    dataset=dict(data_root=caption_data_root, pipeline=train_pipeline))
 
 model = dict(
     type='CLIMModel',

@@ -1,6 +1,6 @@
 # COCO captions (Detic-style json with all captions per image) for CLIP/CLIM training.
-# Override data_root / ann_file / data_prefix for another caption set in the same format.
-data_root = 'data/coco/'
+# Override caption_data_root / ann_file / data_prefix for another caption set in the same format.
+caption_data_root = 'data/coco/'
 clip_model_name = 'ViT-B-16'  # whose tokenizer encodes the captions
 crop_size = 224
 crop_scale = (0.9, 1.0)
@@ -24,7 +24,7 @@ train_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type='CaptionDataset',
-        data_root=data_root,
+        data_root=caption_data_root,
         ann_file='wusize/captions_train2017_tags_allcaps.json',
         data_prefix=dict(img='train2017/'),
         pipeline=train_pipeline))
