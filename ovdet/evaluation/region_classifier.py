@@ -42,7 +42,7 @@ class RegionCLIPClassifier(BaseModel):
 
     Args:
         clip: ``build_clip`` arguments: ``model_name``, ``checkpoint`` (any supported format, None =
-            random init, warned), ``activation``, ``strict``.
+            random init, warned), ``activation``, ``strict``; or an already built ``CLIPEncoder``.
         class_embeddings: (C, D) ``.npy`` path (or array); rows are L2-normalised at load.
         num_classes: C expected from the dataset; None = checked on the first batch against the
             ``num_classes`` its samples carry.
@@ -55,16 +55,19 @@ class RegionCLIPClassifier(BaseModel):
     ``pred_crops``) (n, k) to every sample; ``mode='tensor'`` returns the per-image dicts.
     """
 
-    def __init__(self, clip: dict, class_embeddings: Union[str, np.ndarray, torch.Tensor],
+    def __init__(self, clip, class_embeddings: Union[str, np.ndarray, torch.Tensor],
                  num_classes: Optional[int] = None, with_crops: Optional[bool] = None, topk: int = 5,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor or _openai_preprocessor(), init_cfg=init_cfg)
-        from ovdet.clip import build_clip
+        from ovdet.clip import CLIPEncoder, build_clip
         logger = MMLogger.get_current_instance()
-        clip = dict(clip)
-        model_name = clip.pop('model_name')
-        checkpoint = clip.pop('checkpoint', None)
-        self.encoder = build_clip(model_name, checkpoint, **clip)
+        if isinstance(clip, CLIPEncoder):
+            self.encoder, model_name, checkpoint = clip, clip.model_name, '<a built CLIPEncoder>'
+        else:
+            clip = dict(clip)
+            model_name = clip.pop('model_name')
+            checkpoint = clip.pop('checkpoint', None)
+            self.encoder = build_clip(model_name, checkpoint, **clip)
         self.encoder.eval()
         if checkpoint is None:
             logger.warning(f'RegionCLIPClassifier: {model_name} has NO checkpoint (random weights); '

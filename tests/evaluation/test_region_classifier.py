@@ -11,6 +11,7 @@ from ovdet.clip import build_clip
 from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset, default_region_pipeline
 from ovdet.datasets.synthetic import write_scene_datasets
 from ovdet.evaluation import RegionClassificationMetric, RegionCLIPClassifier
+from ovdet.evaluation.region_inference import region_features
 
 CLIP = dict(model_name='ovdet-ViT-tiny', checkpoint=None)   # embed 32, patch 8
 CANVAS = 64
@@ -92,6 +93,22 @@ def test_oracle_embeddings_score_one(panoptic, tmp_path, path):
     result, _ = _evaluate(model, dataset, batch_size=2)
     assert result[f'{path}.thing.macc1'] == 1.0 and result[f'{path}.stuff.macc1'] == 1.0
     assert result[f'{path}.thing.macc5'] == 1.0 and result[f'{path}.stuff.macc5'] == 1.0
+
+
+def test_shared_dense_map_equals_the_encoder_calls(panoptic):
+    root, ann = panoptic
+    dataset = _dataset(root, ann)
+    torch.manual_seed(1)
+    encoder = build_clip(CLIP['model_name']).eval()
+    model = _model(np.ones((len(dataset.metainfo['classes']), 32), np.float32))
+    data = model.data_preprocessor(pseudo_collate([dataset[i] for i in range(3)]), False)
+    rois = [s.rois for s in data['data_samples']]
+    masks = [s.masks.float() for s in data['data_samples']]
+    with torch.no_grad():
+        feats = region_features(encoder, data['inputs'], rois, masks)
+        assert torch.allclose(feats['rois'], encoder.box_features(data['inputs'], rois), atol=1e-6)
+        assert torch.allclose(feats['maskpool'], encoder.mask_features(data['inputs'], masks), atol=1e-6)
+    assert feats['rois'].shape == (sum(len(r) for r in rois), 32)
 
 
 def test_batch_one_and_four_agree(panoptic):
