@@ -5,10 +5,13 @@ Generated panoptic scenes go through the real pipeline (1024 canvas) and ``Regio
 Data time (decode, masks, crops) and model time are reported apart.
 
     .venv/bin/python benchmarks/bench_region_eval.py --model ViT-B-16 --num-images 2
+
+Measured on the 2-core development machine (shared, load ~5), 480 px scenes, ~9.5 regions per image:
+rois+maskpool 0.036 images/s (27 s/image, data 0.13 s/image); with crops 0.027 images/s (37 s/image).
+Before box and mask pooling shared one dense pass it was 0.009 images/s.
 """
 import argparse
 import json
-import os
 import tempfile
 import time
 

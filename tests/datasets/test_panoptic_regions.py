@@ -5,7 +5,6 @@ import os
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset

@@ -1,6 +1,5 @@
 """RegionCLIPClassifier + classify_regions on generated panoptic data with a tiny random CLIP."""
 import json
-import os
 
 import numpy as np
 import pytest

@@ -70,3 +70,47 @@ def test_tools_test_writes_the_twelve_metrics(setup, fmt):
     assert set(KEYS) <= set(record), record
     assert all(0.0 <= record[k] <= 1.0 for k in KEYS)
     assert f'loaded CLIP ovdet-ViT-tiny weights from {ckpt}' in proc.stdout + proc.stderr
+
+
+def _metrics_from_log(work_dir):
+    logs = glob.glob(str(work_dir / '*' / '*.json'))
+    assert logs, os.listdir(work_dir)
+    with open(logs[0]) as f:
+        return json.loads(f.readlines()[-1])
+
+
+def test_two_process_run_matches_in_process_evaluation(setup):
+    """3 images on 2 ranks: the sampler pads to 4, the metric must gather and drop the duplicate."""
+    from mmengine.dataset import pseudo_collate
+
+    from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset, default_region_pipeline
+    from ovdet.evaluation import RegionClassificationMetric, RegionCLIPClassifier
+
+    root, clip = setup
+    ckpt = root / 'dist_plain.pt'
+    _write_checkpoint('plain', clip, ckpt)
+    work_dir = root / 'work_dist'
+    env = dict(os.environ, PORT=str(29500 + os.getpid() % 1000))
+    cmd = ['bash', os.path.join(REPO, 'tools', 'dist_test.sh'),
+           os.path.join(REPO, 'configs', 'demo', 'region_cls_tiny.py'), str(ckpt), '2', '--work-dir', str(work_dir),
+           '--cfg-options', 'model.clip.model_name=ovdet-ViT-tiny', f'model.class_embeddings={root / "emb.npy"}',
+           f'test_dataloader.dataset.data_root={root / "data"}/', 'test_dataloader.batch_size=1']
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    record = _metrics_from_log(work_dir)
+
+    model = RegionCLIPClassifier(clip=dict(model_name='ovdet-ViT-tiny', checkpoint=str(ckpt)),
+                                 class_embeddings=str(root / 'emb.npy')).eval()
+    dataset = CocoPanopticRegionDataset(
+        ann_file='annotations/panoptic_val2017.json', data_root=str(root / 'data'),
+        data_prefix=dict(img='val2017/', seg='annotations/panoptic_val2017/'),
+        pipeline=default_region_pipeline(192, 8, with_crops=True))
+    dataset.pipeline.transforms[-1].crop_size = 64   # as in configs/demo/region_cls_tiny.py
+    metric = RegionClassificationMetric()
+    for i in range(len(dataset)):
+        samples = model(**model.data_preprocessor(pseudo_collate([dataset[i]]), False), mode='predict')
+        metric.process(None, [s.to_dict() for s in samples])
+    expected = metric.evaluate(len(dataset))
+    assert len(expected) == 12
+    for key, value in expected.items():
+        assert record[key] == pytest.approx(value, abs=1e-4), key   # the log rounds to 4 digits

@@ -32,7 +32,7 @@ Two steps, so each can be tested and swapped on its own:
     ``scale_factor``, ``pad_shape``, ``num_classes``.
 """
 import io
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
