@@ -99,24 +99,6 @@ class CaptionRandomResizedCrop(BaseTransform):
                 f'ratio={self.ratio}, interpolation={self.interpolation})')
 
 
-_TOKENIZERS = {}
-
-
-def get_caption_tokenizer(model_name: str):
-    """Tokenizer of ``model_name`` through ``ovdet.clip`` (cached per process)."""
-    if model_name not in _TOKENIZERS:
-        import ovdet.clip as oclip
-        if hasattr(oclip, 'get_tokenizer'):
-            _TOKENIZERS[model_name] = oclip.get_tokenizer(model_name)
-        else:
-            # Only the encoder's tokenizer is used; fork the RNG so that building a randomly
-            # initialised model here does not shift the seeded data/model random streams.
-            with torch.random.fork_rng(devices=[]):
-                encoder = oclip.build_clip(model_name)
-            _TOKENIZERS[model_name] = lambda texts: encoder.tokenize(texts).cpu()
-    return _TOKENIZERS[model_name]
-
-
 @TRANSFORMS.register_module()
 class TokenizeCaption(BaseTransform):
     """``results['text']`` (str) -> ``results['tokens']`` LongTensor (context_length,) with the
@@ -126,7 +108,8 @@ class TokenizeCaption(BaseTransform):
         self.model_name = model_name
 
     def transform(self, results: dict) -> dict:
-        results['tokens'] = get_caption_tokenizer(self.model_name)([results['text']])[0]
+        from ovdet.clip import get_tokenizer  # lazy: open_clip loads only where captions are tokenised
+        results['tokens'] = get_tokenizer(self.model_name)([results['text']])[0]
         return results
 
     def __repr__(self) -> str:
