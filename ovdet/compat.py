@@ -13,10 +13,18 @@
    numpy that also answers ``float`` (the builtin, which is what ``np.float`` always aliased). Numpy
    itself is not modified.
 
-Both functions are idempotent.
+3. **mmcv-lite (no compiled ops).** mmdet's registries import ``mmdet.models``, ``mmdet.engine`` and
+   friends on their first lookup, and those import ``mmcv.ops``, which mmcv-lite lacks; the import
+   error is not caught by mmengine. :func:`run_without_compiled_ops` marks mmdet's registries as
+   already imported when the compiled ops are missing, so the CLIM path (whose configs import every
+   module they use through ``custom_imports``, and otherwise use mmengine's own hooks, samplers and
+   visualiser) runs on such an install. With full mmcv it does nothing.
+
+All functions are idempotent.
 """
 from __future__ import annotations
 
+import importlib.util
 import types
 
 import numpy as np
@@ -83,9 +91,31 @@ def patch_lvis_for_numpy2() -> None:
     lvis_eval.np = _NumpyWithFloatAlias('numpy')
 
 
+def compiled_mmcv_ops_available() -> bool:
+    """True when mmcv's compiled extension is installed (full mmcv, not mmcv-lite)."""
+    try:
+        return importlib.util.find_spec('mmcv._ext') is not None
+    except ImportError:
+        return False
+
+
+def run_without_compiled_ops() -> bool:
+    """On mmcv-lite, stop mmdet's registries from importing detector code; returns True if it did."""
+    if compiled_mmcv_ops_available():
+        return False
+    from mmengine.registry import Registry
+
+    import mmdet.registry
+    for registry in vars(mmdet.registry).values():
+        if isinstance(registry, Registry):
+            registry._imported = True  # mmengine's own flag for "locations already imported"
+    return True
+
+
 def apply_stack_fixes() -> None:
     """Apply every fix above; the tools call this once at start-up."""
     enable_mmengine_checkpoint_loading()
+    run_without_compiled_ops()
     try:
         patch_lvis_for_numpy2()
     except ImportError:  # lvis is optional for the CLIM path

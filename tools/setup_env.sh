@@ -109,6 +109,13 @@ say "installing mmengine, mmdet, open_clip_torch, pycocotools, lvis (requirement
     || fail packages "pip could not install requirements/runtime.txt; check your network or pip index"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT" || fail ovdet "pip install -e . failed; is the checkout complete?"
 
+# mmcv-lite (pure Python, no ops) is kept beside, for the test that runs the CLIM path without ops
+LITE_DIR="$CACHE/wheels/mmcv-lite-2.1.0"
+if ! ls "$LITE_DIR"/mmcv_lite-2.1.0-*.whl >/dev/null 2>&1; then
+    "${PIP[@]}" download -q --no-deps -d "$LITE_DIR" mmcv-lite==2.1.0 \
+        || fail mmcv-lite "pip could not download mmcv-lite==2.1.0 into $LITE_DIR; check your network or pip index"
+fi
+
 # 6. verify that compiled ops really load
 verify_stack || fail verify "mmcv.ops.nms or an import failed (see above); delete $VENV and rerun"
 want_stamp > "$STAMP"
