@@ -20,7 +20,9 @@ class CLIPEncoder(nn.Module):
     Attributes: ``model`` (the open_clip CLIP), ``model_name``, ``embed_dim`` (D), ``image_size``
     (native input side), ``patch_size`` (feature stride: ViT patch, 32 for RN), ``logit_scale``
     (the CLIP's trainable ``nn.Parameter``, log of the temperature), ``is_vit``, ``activation``
-    ('quick_gelu' or 'gelu').
+    ('quick_gelu' or 'gelu'), ``fast`` (ViT: fused-attention / frozen-prefix / cached
+    positional-embedding path of ``ovdet.clip.vit``; False runs the plain reference path, same
+    numbers up to fp32 rounding).
     """
 
     def __init__(self, model: nn.Module, model_name: str, tokenizer=None,
@@ -57,6 +59,7 @@ class CLIPEncoder(nn.Module):
             raise TypeError(f'unsupported image tower {type(visual).__name__} in {model_name}')
         self.text_locked = False
         self._frozen_stages = 0
+        self.fast = True
 
     # ------------------------------------------------------------------ text
     @property
@@ -86,7 +89,7 @@ class CLIPEncoder(nn.Module):
         """Global image embedding (B, D): CLS path for ViT (any size, positional embedding
         resampled), attention pool for RN (native size), CLS path for EVA02 (any size)."""
         if self.is_vit:
-            x = vit.global_features(self.model.visual, images)
+            x = vit.global_features(self.model.visual, images, fast=self.fast)
         elif self.is_eva:
             from .eva import eva_global_features
             x = eva_global_features(self.model.visual, images)
@@ -102,7 +105,7 @@ class CLIPEncoder(nn.Module):
         ``extract_type`` is accepted for symmetry; both types share this dense map.
         """
         if self.is_vit:
-            return vit.dense_features_v2(self.model.visual, images)
+            return vit.dense_features_v2(self.model.visual, images, fast=self.fast)
         if self.is_resnet:
             layer4 = self.resnet_stage_features(images)[-1]
             return resnet.dense_attnpool(self.model.visual.attnpool, layer4)
@@ -127,7 +130,8 @@ class CLIPEncoder(nn.Module):
             grid = (images.shape[-2] // self.patch_size, images.shape[-1] // self.patch_size)
             masks = [vit.boxes_to_token_masks(b.to(images.dtype).reshape(-1, 4), grid)
                      for b in boxes]
-            return F.normalize(vit.masked_query_features(self.model.visual, images, masks), dim=-1)
+            return F.normalize(vit.masked_query_features(self.model.visual, images, masks,
+                                                          fast=self.fast), dim=-1)
         if self.is_resnet and extract_type == 'v2':
             layer4 = self.resnet_stage_features(images)[-1]
             return self.resnet_box_features(layer4, boxes)
@@ -144,7 +148,7 @@ class CLIPEncoder(nn.Module):
         """Token maps (B, width, h, w) after the blocks in ``out_indices`` (negative indices
         count from the end); the tower's last block runs its value-path (v2) form."""
         self._require('vit')
-        return vit.block_features(self.model.visual, images, out_indices)
+        return vit.block_features(self.model.visual, images, out_indices, fast=self.fast)
 
     def project_dense(self, token_map: torch.Tensor) -> torch.Tensor:
         """(B, width, h, w) -> (B, D, h, w): ``ln_post``, ``proj``, L2 norm per location."""
