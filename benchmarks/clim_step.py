@@ -7,7 +7,8 @@ loss, backward through the 6 unlocked blocks, AdamW (betas 0.9/0.98, eps 1e-6, w
 
 Variants: ``fast`` (the encoder's fast path, ``CLIPEncoder.fast = True``) and ``plain`` (the
 reference path, as before the speed work). ``amp``: None (fp32), 'bf16' or 'fp16'
-(``AmpOptimWrapper`` with that dtype; fp16 with a loss scaler). On CUDA the fast variant uses
+(``AmpOptimWrapper`` with that dtype, fp16 with a loss scaler; on CPU, where mmengine's AMP
+wrapper refuses to run, ``torch.autocast('cpu')`` around the step). On CUDA the fast variant uses
 fused AdamW and TF32 matmuls for any fp32 part.
 """
 from typing import Optional
@@ -40,10 +41,11 @@ def build(device: str, variant: str, amp: Optional[str], images: int, mosaic_siz
         optimizer['fused'] = True
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    optim = dict(type='AmpOptimWrapper' if amp else 'OptimWrapper', optimizer=optimizer,
+    cuda_amp = bool(amp) and device.startswith('cuda')
+    optim = dict(type='AmpOptimWrapper' if cuda_amp else 'OptimWrapper', optimizer=optimizer,
                  paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0., flat_decay_mult=0.,
                                     custom_keys={'logit_scale': dict(decay_mult=0.)}))
-    if amp:
+    if cuda_amp:
         optim['dtype'] = {'bf16': 'bfloat16', 'fp16': 'float16'}[amp]
     wrapper = build_optim_wrapper(model, optim)
     size = model.encoder.image_size
@@ -67,7 +69,12 @@ def run(device: str = 'cpu', variant: str = 'fast', amp: Optional[str] = None, i
     losses = []
 
     def step():
-        out = model.train_step(data, wrapper)
+        if amp and not device.startswith('cuda'):  # mmengine's AmpOptimWrapper is CUDA-only
+            dtype = torch.bfloat16 if amp == 'bf16' else torch.float16
+            with torch.autocast('cpu', dtype=dtype):
+                out = model.train_step(data, wrapper)
+        else:
+            out = model.train_step(data, wrapper)
         losses.append(float(out['loss']))
         return f'loss {losses[-1]:.6f}'
 

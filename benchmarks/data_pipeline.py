@@ -69,6 +69,25 @@ def measure_size(size, num_images, repeats, device):
         for name, s in t.items():
             stage[name] = num_images * repeats / s
         out['stage_rates'] = stage
+        # the previous decode (always ``convert('RGB')``, one extra copy of an RGB image), run
+        # right after the current one for a before/after in the same conditions
+        from PIL import Image
+
+        def old_decode(i):
+            with open(infos[i]['img_path'], 'rb') as f:
+                img = Image.open(f)
+                w, h = img.size
+                if min(w, h) / 249.0 >= 2:
+                    img.draft('RGB', (-(-w * 249 // min(w, h)), -(-h * 249 // min(w, h))))
+                img.convert('RGB')
+
+        def new_decode(i):
+            load(dict(infos[i]))
+        for _ in range(2):  # interleaved twice, median-free but back to back
+            out.setdefault('decode_before_rgb_copy', 0.0)
+            out.setdefault('decode_after_rgb_copy', 0.0)
+            out['decode_before_rgb_copy'] += _rate(old_decode, num_images, repeats) / 2
+            out['decode_after_rgb_copy'] += _rate(new_decode, num_images, repeats) / 2
         # decode from bytes with torchvision (libjpeg-turbo), full size, for comparison
         from torchvision.io import decode_jpeg
         blobs = []

@@ -56,7 +56,9 @@ class LoadCaptionImage(BaseTransform):
                 if factor >= 2:
                     # draft keeps the result >= the requested size in both sides.
                     img.draft('RGB', (math.ceil(w / factor), math.ceil(h / factor)))
-            img = img.convert('RGB')  # forces the (possibly reduced) decode while f is open
+            img.load()  # the (possibly reduced) decode, while f is open
+            if img.mode != 'RGB':
+                img = img.convert('RGB')  # an RGB image is used as decoded: no extra copy
         results['img'] = img
         results['ori_shape'] = (h, w)
         results['img_shape'] = (img.height, img.width)
