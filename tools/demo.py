@@ -81,8 +81,10 @@ class Demo:
                 raise SystemExit(f'step failed: {" ".join(cmd)}\nsee {log_path}')
 
     def train_overrides(self, epochs):
+        # the demo configs schedule [LinearLR warm-up, CosineAnnealingLR]: the cosine ends with training
         return ['--cfg-options', f'train_dataloader.dataset.data_root={self.data_root}',
-                f'train_cfg.max_epochs={epochs}', f'randomness.seed={self.args.seed}']
+                f'train_cfg.max_epochs={epochs}', f'param_scheduler.1.end={epochs}',
+                f'randomness.seed={self.args.seed}']
 
     def region_metrics(self, checkpoint, name):
         work_dir = osp.join(self.work_dir, name)
