@@ -5,8 +5,9 @@ Step = ``CLIMModel.train_step``: normalise B uint8 224x224 images, GridMosaic (2
 mosaics + CLS features of the singles, frozen text tower (no_grad) on B captions, contrastive
 loss, backward through the 6 unlocked blocks, AdamW (betas 0.9/0.98, eps 1e-6, wd 0.1).
 
-Variants: ``fast`` (the encoder's fast path, ``CLIPEncoder.fast = True``) and ``plain`` (the
-reference path, as before the speed work). ``amp``: None (fp32), 'bf16' or 'fp16'
+Variants: ``fast`` (the encoder's fast path, ``CLIPEncoder.fast = True``), ``plain`` (the
+reference path, as before the speed work) and ``ab`` (both in one process, alternating step by
+step, for a before/after under the same, fluctuating, load). ``amp``: None (fp32), 'bf16' or 'fp16'
 (``AmpOptimWrapper`` with that dtype, fp16 with a loss scaler; on CPU, where mmengine's AMP
 wrapper refuses to run, ``torch.autocast('cpu')`` around the step). On CUDA the fast variant uses
 fused AdamW and TF32 matmuls for any fp32 part.
@@ -32,7 +33,7 @@ def build(device: str, variant: str, amp: Optional[str], images: int, mosaic_siz
         data_preprocessor=dict(type='CLIMDataPreprocessor', batch_augments=[
             dict(type='GridMosaic', grids=(2, 3, 4), size=mosaic_size)]))).to(device)
     model.train()
-    model.encoder.fast = variant == 'fast'
+    model.encoder.fast = variant != 'plain'
     if compile_blocks:
         from ovdet.clip import vit
         vit.enable_compile(True)
@@ -60,6 +61,29 @@ def build(device: str, variant: str, amp: Optional[str], images: int, mosaic_siz
     return model, wrapper, data
 
 
+def _alternate(model, step, rounds, warmup, device, images, log) -> dict:
+    """A/B in one process: each round runs one plain and one fast step (order P F, F P, P F,
+    ...), so both variants see the same load; returns the fast medians plus ``ab`` details."""
+    import statistics
+    model.encoder.fast = True
+    time_calls(step, 0, warmup, device, log)
+    times = {'plain': [], 'fast': []}
+    for r in range(rounds):
+        for v in (('plain', 'fast') if r % 2 == 0 else ('fast', 'plain')):
+            model.encoder.fast = v == 'fast'
+            times[v] += time_calls(step, 1, 0, device, lambda m: log(f'{v} {m}'))
+    model.encoder.fast = True
+    res = summary(times['fast'], images)
+    med = {v: statistics.median(t) for v, t in times.items()}
+    res['ab'] = dict(plain_step_times_s=[round(t, 4) for t in times['plain']],
+                     fast_step_times_s=[round(t, 4) for t in times['fast']],
+                     plain_median_s=round(med['plain'], 4), fast_median_s=round(med['fast'], 4),
+                     speedup=round(med['plain'] / med['fast'], 4),
+                     paired_ratios=[round(p / f, 4) for p, f in zip(times['plain'],
+                                                                    times['fast'])])
+    return res
+
+
 def run(device: str = 'cpu', variant: str = 'fast', amp: Optional[str] = None, images: int = 32,
         mosaic_size: int = 1024, steps: int = 3, warmup: int = 1, compile_blocks: bool = False,
         log=print) -> dict:
@@ -78,9 +102,12 @@ def run(device: str = 'cpu', variant: str = 'fast', amp: Optional[str] = None, i
         losses.append(float(out['loss']))
         return f'loss {losses[-1]:.6f}'
 
+    cpu_peak_before = None if device.startswith('cuda') else measure_cpu_matmul_peak()
     reset_peak(device)
-    times = time_calls(step, steps, warmup, device, log)
-    res = summary(times, images)
+    if variant == 'ab':
+        res = _alternate(model, step, steps, warmup, device, images, log)
+    else:
+        res = summary(time_calls(step, steps, warmup, device, log), images)
     res.update(peak_memory(device))
     flops = clim_step_flops(images, mosaic_size, VIT_B16)
     res['flops_per_step'] = flops['total']
@@ -91,8 +118,10 @@ def run(device: str = 'cpu', variant: str = 'fast', amp: Optional[str] = None, i
         peak = gpu_peak(torch.cuda.get_device_name(), dtype)
         res['peak_source'] = f'data-sheet dense {dtype} peak'
     else:
-        peak = measure_cpu_matmul_peak()
-        res['peak_source'] = 'measured fp32 1024^3 matmul, best of 2 s, all torch threads'
+        peak = max(cpu_peak_before, measure_cpu_matmul_peak())
+        res['peak_source'] = ('measured fp32 1024^3 matmul, best of 2 s before and 2 s after '
+                              'the steps, all torch threads (shared machine: a lower bound of '
+                              'the true peak, so CPU MFU reads high)')
     if peak:
         res['peak_tflops'] = round(peak / 1e12, 4)
         res['mfu'] = round(flops['total'] / res['median_step_s'] / peak, 4)

@@ -46,7 +46,7 @@ if [ -n "${QUICK:-}" ]; then
   # CPU dry run: tiny settings, same code paths
   CLIM="--images 32 --mosaic-size 128 --steps 1 --warmup 0"
   Q="--quick"
-  SCALE=4
+  SCALE=2
 else
   CLIM="--images 32 --mosaic-size 1024 --steps 10 --warmup 3"
   Q=""

@@ -100,18 +100,33 @@ def render(recs) -> str:
                          f'{f["median_step_s"]:.3f} | {ratio:.3f}x | '
                          f'{_fmt((p.get("losses") or [None])[0], 7)} | '
                          f'{_fmt((f.get("losses") or [None])[0], 7)} |')
+    abs_ = [r for r in recs if r['benchmark'] == 'clim' and r.get('ok') and r.get('ab')]
+    if abs_:
+        lines += ['', '## CLIM step A/B in one process (plain and fast steps alternating)', '',
+                  '| setting | device | machine | plain median (s) | fast median (s) | speed-up | '
+                  'per-round plain/fast | file |', '|---|---|---|---|---|---|---|---|']
+        for r in abs_:
+            ab = r['ab']
+            mid = machines[_machine_key(r.get('machine', {}))]
+            lines.append(f'| {_setting(r)} | {r["device"]} | {mid} | {ab["plain_median_s"]} | '
+                         f'{ab["fast_median_s"]} | {ab["speedup"]:.3f}x | '
+                         f'{", ".join(f"{x:.2f}" for x in ab["paired_ratios"])} | {r["_file"]} |')
     data = [r for r in recs if r['benchmark'] == 'data' and r.get('ok')]
     for r in data:
-        lines += ['', f'## Data pipeline ({r["device"]}, {r["_file"]})', '',
+        lines += ['', f'## Data pipeline ({r["device"]}, {r["_file"]}), images/s on one core',
+                  '',
                   '| image size | pipeline, reduced decode | pipeline, full decode | decode | '
-                  'crop | tokenise | pack | torchvision decode (CPU) | images/s/core |',
+                  'crop | tokenise | pack | decode before / after (no RGB copy) | '
+                  'torchvision decode (CPU) |',
                   '|---|---|---|---|---|---|---|---|---|']
         for size, v in r.get('rates', {}).items():
             st = v.get('stage_rates', {})
             lines.append(f'| {size} | {v.get("pipeline_reduced_decode")} | '
                          f'{v.get("pipeline_full_decode")} | {st.get("decode")} | '
                          f'{st.get("crop")} | {st.get("tokenise")} | {st.get("pack")} | '
-                         f'{v.get("torchvision_decode_cpu")} | (rates) |')
+                         f'{_fmt(v.get("decode_before_rgb_copy"), 4)} / '
+                         f'{_fmt(v.get("decode_after_rgb_copy"), 4)} | '
+                         f'{v.get("torchvision_decode_cpu")} |')
         lines += ['', f'Predicted H100 SXM bf16 step at 45 % MFU: '
                       f'{r.get("predicted_gpu_step_s_h100_bf16_45mfu")} s = '
                       f'{r.get("predicted_gpu_images_per_s")} images/s -> '

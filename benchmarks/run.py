@@ -38,8 +38,9 @@ def parse_args(argv=None):
     p.add_argument('--device', default='cpu', help='cpu or cuda')
     p.add_argument('--which', default='clim', help='comma list of clim, data, region, fvlm')
     p.add_argument('--quick', action='store_true', help='small settings (CLIM: 512 mosaics)')
-    p.add_argument('--variant', default='fast', choices=['fast', 'plain'],
-                   help='CLIM step: fast path (default) or the plain reference path')
+    p.add_argument('--variant', default='fast', choices=['fast', 'plain', 'ab'],
+                   help='CLIM step: fast path (default), the plain reference path, or ab '
+                        '(alternating plain/fast steps in one process; --steps = rounds)')
     p.add_argument('--amp', default=None, choices=['bf16', 'fp16'], help='CLIM autocast dtype')
     p.add_argument('--images', type=int, default=32, help='CLIM images per step')
     p.add_argument('--mosaic-size', type=int, default=None, help='CLIM mosaic side')

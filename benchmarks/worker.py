@@ -13,6 +13,8 @@ def main(spec: dict, out_path: str) -> int:
                started=time.strftime('%Y-%m-%d %H:%M:%S'))
     try:
         import torch
+        from ovdet.compat import apply_stack_fixes
+        apply_stack_fixes()  # on mmcv-lite: mmdet's registries skip the detector imports
         if spec.get('threads'):
             torch.set_num_threads(spec['threads'])
         if which == 'clim':

@@ -8,8 +8,9 @@ Training step (batch of B images with captions, after ``CLIMDataPreprocessor``):
   order (tiles row-major, then singles);
 * without it: ``inputs`` (B, 3, h, w) and image features ``encode_image(inputs)`` (B, D).
 
-Text features ``encode_text(tokens)`` (B, D); with a locked text tower they are computed in eval
-mode under ``no_grad``. The loss is ``clip_contrastive_loss`` (gathered with gradient across
+Text features ``encode_text(tokens)`` (B, D), one batched call; with a locked text tower they
+are computed in eval mode under ``no_grad``; with the encoder's ``fast`` path the causal context
+is cut after the batch's last end-of-text token (same features up to fp32 rounding). The loss is ``clip_contrastive_loss`` (gathered with gradient across
 ranks), ``s = exp(logit_scale)`` trainable.
 
 ``mode='predict'`` classifies the boxes, masks (and crops) of region-classification samples with
@@ -95,10 +96,12 @@ class CLIMModel(BaseModel):
     def text_features(self, data_samples: List) -> torch.Tensor:
         device = self.encoder.logit_scale.device
         tokens = torch.stack([s.tokens for s in data_samples]).to(device)
+        # one batched call; the fast path cuts the causal context after the last EOT token
+        cut = bool(getattr(self.encoder, 'fast', False))
         if self.lock_text:
             with torch.no_grad():
-                return self.encoder.encode_text(tokens, normalize=True)
-        return self.encoder.encode_text(tokens, normalize=True)
+                return self.encoder.encode_text(tokens, normalize=True, causal_cut=cut)
+        return self.encoder.encode_text(tokens, normalize=True, causal_cut=cut)
 
     def loss(self, inputs, data_samples: List) -> Dict[str, torch.Tensor]:
         image = self.image_features(inputs)

@@ -80,9 +80,62 @@ class CLIPEncoder(nn.Module):
         tokens = self._tokenizer(list(texts))
         return tokens.to(self.logit_scale.device)
 
-    def encode_text(self, tokens: torch.Tensor, normalize: bool = True) -> torch.Tensor:
-        """(N, L) tokens -> (N, D) text embeddings."""
+    def encode_text(self, tokens: torch.Tensor, normalize: bool = True,
+                    causal_cut: bool = False) -> torch.Tensor:
+        """(N, L) tokens -> (N, D) text embeddings (open_clip's ``encode_text``, bit for bit).
+
+        ``causal_cut=True`` (the CLIM training step sets it with ``fast``): for a causal text
+        tower pooled at the end-of-text token (OpenAI CLIP), the sequence is cut after the last
+        pooled position k of the batch. Under the causal mask no position < k sees a position
+        >= k, so the pooled features are those of the full context up to fp32 rounding, at k/L
+        of the linear cost and (k/L)^2 of the attention cost (captions are ~10-20 tokens of 77).
+        """
+        if causal_cut:
+            cut = self._causal_text_cut(tokens)
+            if cut is not None:
+                return self._encode_text_cut(tokens, *cut, normalize=normalize)
         return self.model.encode_text(tokens, normalize=normalize)
+
+    def _causal_text_cut(self, tokens: torch.Tensor):
+        """(pooled positions (N,), cut length k) when the cut applies, else None."""
+        m = self.model
+        mask = getattr(m, 'attn_mask', None)
+        pool = getattr(m, 'text_pool_type', None)
+        if hasattr(m, 'text') or mask is None or pool not in ('argmax', 'eos') \
+                or tokens.dim() != 2 or tokens.shape[1] != mask.shape[0] \
+                or not getattr(m.transformer, 'batch_first', True) \
+                or getattr(m.transformer, 'grad_checkpointing', False):
+            return None
+        if getattr(self, '_text_mask_causal', None) is None:
+            upper = torch.triu(torch.ones_like(mask, dtype=torch.bool), diagonal=1)
+            self._text_mask_causal = bool(torch.isneginf(mask[upper]).all()
+                                          and (mask[~upper] == 0).all())
+        if not self._text_mask_causal:
+            return None
+        if pool == 'argmax':
+            idx = tokens.argmax(dim=-1)
+        else:
+            eos = getattr(m, 'text_eos_id', None)
+            if eos is None:
+                return None
+            idx = (tokens == eos).int().argmax(dim=-1)
+        k = int(idx.max()) + 1
+        return (idx, k) if k < tokens.shape[1] else None
+
+    def _encode_text_cut(self, tokens: torch.Tensor, idx: torch.Tensor, k: int,
+                         normalize: bool) -> torch.Tensor:
+        m = self.model
+        cast = m.transformer.get_cast_dtype()
+        x = m.token_embedding(tokens[:, :k]).to(cast) + m.positional_embedding[:k].to(cast)
+        mask = m.attn_mask[:k, :k]
+        for block in m.transformer.resblocks:
+            x = vit.run_block(block, x, fast=True, attn_mask=mask)
+        x = m.ln_final(x)
+        x = x[torch.arange(x.shape[0], device=x.device), idx]
+        proj = m.text_projection
+        if proj is not None:
+            x = proj(x) if isinstance(proj, nn.Linear) else x @ proj
+        return F.normalize(x, dim=-1) if normalize else x
 
     # ------------------------------------------------------------------ image
     def encode_image(self, images: torch.Tensor, normalize: bool = True) -> torch.Tensor:

@@ -73,3 +73,21 @@ def test_report_rows_and_ratio(tmp_path):
     text = Path(out).read_text()
     assert '2.000x' in text and 'NVIDIA H100 80GB HBM3' in text and 'failed: boom' in text
     assert '| M1 |' in text and '| M2 |' in text
+
+
+def test_import_results_copies_records_and_regenerates(tmp_path, monkeypatch):
+    from benchmarks import run
+    src, dst = tmp_path / 'gpu_out', tmp_path / 'results'
+    src.mkdir()
+    rec = dict(benchmark='clim', device='cuda', ok=True, label='x', median_step_s=0.02,
+               images_per_s=1600.0, peak_mem_gib=20.0, tflops_per_s=390.0, mfu=0.39,
+               machine=dict(gpu='NVIDIA H100 80GB HBM3', cpu='Y', cores=16, torch='2.11'),
+               setting=dict(images=32, mosaic_size=1024, amp='bf16', variant='fast'))
+    (src / 'clim-h100-x.json').write_text(json.dumps(rec))
+    (src / 'environment.txt').write_text('not json')
+    (src / 'other.json').write_text(json.dumps({'no': 'benchmark key'}))
+    monkeypatch.setattr(run, 'RESULTS', str(dst))
+    assert run.main(['--import-results', str(src)]) == 0
+    assert sorted(p.name for p in dst.iterdir()) == ['clim-h100-x.json']
+    text = (tmp_path / 'RESULTS.md').read_text()
+    assert 'NVIDIA H100 80GB HBM3' in text and '39.0 %' in text

@@ -117,3 +117,20 @@ def test_frozen_prefix_counts_only_fully_frozen_leading_blocks():
     assert vit.frozen_prefix(visual, torch.randn(1, 3, 32, 32)) == 2
     with torch.no_grad():
         assert vit.frozen_prefix(visual, torch.randn(1, 3, 32, 32)) == 0
+
+
+@pytest.mark.parametrize('model_name', ['ovdet-ViT-tiny', 'ViT-B-16'])
+def test_text_cut_after_last_eot_matches_full_context(model_name):
+    torch.manual_seed(0)
+    enc = build_clip(model_name).eval()
+    tokens = enc.tokenize(['a cat', 'a photo of a dog on a red sofa next to a window', ''])
+    cut = enc._causal_text_cut(tokens)
+    assert cut is not None and cut[1] < tokens.shape[1]
+    with torch.no_grad():
+        plain = enc.encode_text(tokens, normalize=False)
+        cut_out = enc.encode_text(tokens, normalize=False, causal_cut=True)
+        assert torch.equal(plain, enc.model.encode_text(tokens))  # default: open_clip's own
+    torch.testing.assert_close(cut_out, plain, rtol=1e-5, atol=1e-5)
+    full = torch.full_like(tokens, 1)
+    full[:, -1] = tokens.max()  # EOT in the last slot: nothing to cut
+    assert enc._causal_text_cut(full) is None
