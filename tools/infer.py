@@ -56,6 +56,10 @@ def main(argv=None):
     base = {n.strip() for n in args.base_classes.split(',') if n.strip()}
     cfg = Config.fromfile(args.config)
     cfg.model.backbone.pop('init_cfg', None)
+    rcnn_test = cfg.model.get('test_cfg', {}).get('rcnn')
+    if rcnn_test is not None and rcnn_test.get('score_thr', 0) > args.score_thr:
+        rcnn_test.score_thr = args.score_thr  # keep every box the user asked to see
+    torch.manual_seed(0)  # untrained heads (no --checkpoint) start the same on every run
     model = init_detector(cfg, args.checkpoint, device=args.device)
     bb = model.backbone
     emb = text_embeddings(bb.model_name, names, checkpoint=bb.checkpoint, activation=bb.activation)
