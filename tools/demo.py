@@ -27,9 +27,13 @@ METRICS = ['rois.thing.macc1', 'rois.thing.macc5', 'rois.stuff.macc1', 'rois.stu
 # The crop baseline (each region cut out, padded and sent through the CLS path) is shown for reference.
 CROP_METRICS = ['crops.thing.macc1', 'crops.thing.macc5', 'crops.stuff.macc1', 'crops.stuff.macc5']
 
+# Four shapes x six colours = 24 thing classes: a tiny CLIP pretrained for a few CPU minutes tells
+# these apart far better than the generator's default 36 (crop accuracy about 29% vs 17% measured),
+# which leaves CLIM something to carry over to the dense features. See the README.
+DEMO_SHAPES = ['circle', 'square', 'triangle', 'star']
 # (full demo, --quick): sizes of the world and lengths of the two training stages
 PRESETS = {
-    'full': dict(captioned=600, scenes=120, pretrain_epochs=40, clim_epochs=10),
+    'full': dict(captioned=600, scenes=120, pretrain_epochs=60, clim_epochs=20),
     'quick': dict(captioned=64, scenes=8, pretrain_epochs=1, clim_epochs=1),
 }
 
@@ -41,6 +45,8 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--captioned', type=int, help='number of captioned single-shape images')
     parser.add_argument('--scenes', type=int, help='number of panoptic scenes')
+    parser.add_argument('--shapes', nargs='+', default=DEMO_SHAPES, help='thing shapes of the world')
+    parser.add_argument('--textures', nargs='+', help='textures of the world (default: the generator\'s)')
     parser.add_argument('--pretrain-epochs', type=int)
     parser.add_argument('--clim-epochs', type=int)
     return parser.parse_args(argv)
@@ -80,6 +86,14 @@ class Demo:
             if proc.wait() != 0:
                 raise SystemExit(f'step failed: {" ".join(cmd)}\nsee {log_path}')
 
+    def world_options(self):
+        options = []
+        for flag in ('shapes', 'textures'):
+            values = getattr(self.args, flag)
+            if values:
+                options += [f'--{flag}', *values]
+        return options
+
     def train_overrides(self, epochs):
         # the demo configs schedule [LinearLR warm-up, CosineAnnealingLR]: the cosine ends with training
         return ['--cfg-options', f'train_dataloader.dataset.data_root={self.data_root}',
@@ -99,7 +113,7 @@ class Demo:
         self.step(f'generating the world: {p["captioned"]} captioned images, {p["scenes"]} panoptic scenes')
         self.run_tool('generate_synthetic_data.py', 'all', self.data_root, '--seed', self.args.seed,
                       '--num-images', p['captioned'], '--num-scenes', p['scenes'], '--formats', 'panoptic',
-                      log_name='data')
+                      *self.world_options(), log_name='data')
 
         self.step(f'pretraining the tiny CLIP on whole images ({p["pretrain_epochs"]} epochs)')
         pre_dir = osp.join(self.work_dir, 'pretrain')
