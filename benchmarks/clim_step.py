@@ -99,7 +99,7 @@ def run(device: str = 'cpu', variant: str = 'fast', amp: Optional[str] = None, i
                 out = model.train_step(data, wrapper)
         else:
             out = model.train_step(data, wrapper)
-        losses.append(float(out['loss']))
+        losses.append(float(out['loss'].detach()))
         return f'loss {losses[-1]:.6f}'
 
     cpu_peak_before = None if device.startswith('cuda') else measure_cpu_matmul_peak()
