@@ -8,6 +8,7 @@ the model in DDP without device ids, which is how torch runs DDP on CPU.
 from __future__ import annotations
 
 import os
+import os.path as osp
 
 import torch
 import torch.distributed as dist
@@ -32,3 +33,18 @@ def prepare_launch(cfg, launcher: str) -> None:
     wrapper = cfg.get('model_wrapper_cfg') or {'type': 'MMDistributedDataParallel'}
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def load_config(path: str, cfg_options=None, work_dir=None):
+    """mmdet's config handling: read ``path``, apply ``--cfg-options``, pick the work dir
+    (``--work-dir`` > the config's ``work_dir`` > ``./work_dirs/<config name>``)."""
+    from mmengine.config import Config
+
+    cfg = Config.fromfile(path)
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg

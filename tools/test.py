@@ -15,7 +15,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ovdet.compat import apply_stack_fixes
-from ovdet.runtime import prepare_launch
+from ovdet.runtime import load_config, prepare_launch
 
 
 def parse_args():
@@ -42,13 +42,7 @@ def holds_clip_loader(model_cfg) -> bool:
 
 
 def build_config(args) -> Config:
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint not found: {args.checkpoint}')
     if holds_clip_loader(cfg.model):

@@ -5,14 +5,13 @@ processes on gloo.
 """
 import argparse
 import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ovdet.compat import apply_stack_fixes
-from ovdet.runtime import prepare_launch
+from ovdet.runtime import load_config, prepare_launch
 
 
 def parse_args():
@@ -33,13 +32,7 @@ def parse_args():
 
 
 def build_config(args) -> Config:
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
     if args.amp:
         import torch
         if not torch.cuda.is_available():
