@@ -74,9 +74,8 @@ class CLIPEncoder(nn.Module):
         """list of N str -> LongTensor (N, context_length) with open_clip's BPE tokenizer
         (over-long texts truncated, EOT kept)."""
         if self._tokenizer is None:
-            import open_clip
-            self._tokenizer = open_clip.get_tokenizer(self.model_name,
-                                                      context_length=self.context_length)
+            from .tokenizer import get_tokenizer
+            self._tokenizer = get_tokenizer(self.model_name)
         tokens = self._tokenizer(list(texts))
         return tokens.to(self.logit_scale.device)
 
