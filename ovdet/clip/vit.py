@@ -192,8 +192,13 @@ def value_path_block(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def tokens_to_map(tokens: torch.Tensor, grid: Tuple[int, int]) -> torch.Tensor:
-    """(B, N, C) patch tokens -> (B, C, h, w)."""
-    return tokens.transpose(1, 2).reshape(tokens.shape[0], -1, grid[0], grid[1])
+    """(B, N, C) patch tokens -> (B, C, h, w), NCHW-contiguous.
+
+    The transpose alone gives a channels-last view; it is made contiguous here because
+    consumers such as mmcv's compiled RoIAlign index raw memory as NCHW and would silently
+    gather features from the wrong places.
+    """
+    return tokens.transpose(1, 2).reshape(tokens.shape[0], -1, grid[0], grid[1]).contiguous()
 
 
 def project_dense(visual: nn.Module, token_map: torch.Tensor) -> torch.Tensor:
@@ -204,7 +209,7 @@ def project_dense(visual: nn.Module, token_map: torch.Tensor) -> torch.Tensor:
     b, c, h, w = token_map.shape
     x = visual.ln_post(token_map.flatten(2).transpose(1, 2))
     x = F.normalize(x @ visual.proj, dim=-1)
-    return x.transpose(1, 2).reshape(b, -1, h, w)
+    return x.transpose(1, 2).reshape(b, -1, h, w).contiguous()  # NCHW, see tokens_to_map
 
 
 def _trunk(visual: nn.Module, images: torch.Tensor, stop: int, fast: bool,
