@@ -27,12 +27,14 @@ register_model_configs()
 from .checkpoint import (CheckpointMismatchError, checkpoint_filter_fn,  # noqa: E402
                          load_clip_state_dict)
 from .encoder import CLIPEncoder  # noqa: E402
-from .factory import OPENAI_ARCHS, build_clip  # noqa: E402
+from .factory import OPENAI_ARCHS, build_clip, resolve_clip  # noqa: E402
 from .tokenizer import get_tokenizer  # noqa: E402
-from .text import TEMPLATES, build_class_embeddings, clean_class_name  # noqa: E402
+from .text import (TEMPLATES, build_class_embeddings, clean_class_name,  # noqa: E402
+                   load_class_embeddings)
 
 __all__ = [
     'OPENAI_MEAN', 'OPENAI_STD', 'OPENAI_ARCHS', 'TEMPLATES', 'CLIPEncoder',
     'CheckpointMismatchError', 'build_clip', 'build_class_embeddings', 'checkpoint_filter_fn',
-    'clean_class_name', 'get_tokenizer', 'load_clip_state_dict', 'register_model_configs',
+    'clean_class_name', 'get_tokenizer', 'load_class_embeddings', 'load_clip_state_dict',
+    'register_model_configs', 'resolve_clip',
 ]

@@ -72,7 +72,9 @@ def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
         load_clip_state_dict(checkpoint, model, strict=strict, model_name=name,
                              trust_pickle=trust_pickle)
     model = model.to(device=device, dtype=dtype).eval()
-    return CLIPEncoder(model, name, activation=act)
+    encoder = CLIPEncoder(model, name, activation=act)
+    encoder.checkpoint = checkpoint  # where the weights came from (None: random initialisation)
+    return encoder
 
 
 def _swap_quick_gelu(model: torch.nn.Module) -> None:
@@ -83,3 +85,17 @@ def _swap_quick_gelu(model: torch.nn.Module) -> None:
         for name, child in mod.named_children():
             if isinstance(child, QuickGELU):
                 setattr(mod, name, torch.nn.GELU())
+
+
+def resolve_clip(clip) -> CLIPEncoder:
+    """The one way a consumer (CLIM model, region classifier, detector backbones, teachers, text
+    encoders) gets its CLIP: a built :class:`CLIPEncoder` is used as it is; a dict holds the
+    arguments of :func:`build_clip` (``model_name``, ``checkpoint``, ``activation``, ``strict``,
+    ``trust_pickle``, ...)."""
+    if isinstance(clip, CLIPEncoder):
+        return clip
+    if not isinstance(clip, dict) or not clip.get('model_name'):
+        raise TypeError(f'clip must be a CLIPEncoder or dict(model_name=..., checkpoint=...), '
+                        f'got {clip!r}')
+    spec = dict(clip)
+    return build_clip(spec.pop('model_name'), spec.pop('checkpoint', None), **spec)

@@ -6,7 +6,8 @@ For class c with cleaned name X and article a ('an' if the raw name starts with 
     E_c = normalize(mean_k e_k)
 Rows follow the given class order; the result is float32 (C, D).
 """
-from typing import List, Sequence
+import os
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -84,3 +85,99 @@ def build_class_embeddings(encoder, class_names: Sequence[str],
     if with_background:
         emb = torch.cat([emb, emb.new_zeros(1, emb.shape[1])])
     return emb.cpu().numpy().astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# The one loader of class vocabularies
+
+def _describe(source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    if isinstance(source, dict):
+        names = source.get('class_names') or []
+        return f'(from {len(names)} class names)'
+    return '(given as a tensor)' if torch.is_tensor(source) else '(given as an array)'
+
+
+def _read_npy(path: str) -> np.ndarray:
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f'class embeddings not found: {path}; write them with tools/generate_text_embeddings.py '
+            '(or tools/prepare_data.py embeddings)')
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError):
+        raise ValueError(f'{path}: not a .npy array file; expected a (num_classes, dim) float array '
+                         'written by numpy.save (tools/generate_text_embeddings.py writes them)'
+                         ) from None
+
+
+def _rows(idx: np.ndarray, limit: int = 10) -> str:
+    shown = ', '.join(str(int(i)) for i in idx[:limit])
+    return shown + (f' ... (+{len(idx) - limit})' if len(idx) > limit else '')
+
+
+def load_class_embeddings(source, *, num_classes: Optional[int] = None,
+                          embed_dim: Optional[int] = None, encoder=None,
+                          background_row: bool = False) -> torch.Tensor:
+    """Every class vocabulary in ovdet goes through here: -> (C, D) float32 tensor, rows L2-normalised.
+
+    ``source`` is one of
+      * a path to a ``.npy`` (C, D) array (``tools/generate_text_embeddings.py`` writes them);
+      * a numpy array or torch tensor (C, D);
+      * ``dict(class_names=[...], model_name=..., checkpoint=..., activation=..., templates=...)``:
+        the prompt-ensembled embeddings (:func:`build_class_embeddings`) computed now. Without
+        ``model_name`` the text tower of ``encoder`` (the caller's own CLIP) is used, so a
+        detector never builds a second CLIP nor states its checkpoint twice.
+
+    Checked, with the source named in every error: two dimensions; every value finite; width D =
+    ``embed_dim`` and row count C = ``num_classes`` when given; no all-zero row, except the last
+    one when ``background_row`` (the placeholder row ``--with-background`` writes), which stays
+    zero. A zero or non-finite row would otherwise turn into NaN rows that ``topk`` ranks first.
+    """
+    what = _describe(source)
+    if isinstance(source, dict):
+        spec = dict(source)
+        names = list(spec.pop('class_names', None) or [])
+        if not names:
+            raise ValueError('class embeddings given as a dict need a non-empty class_names list')
+        templates = spec.pop('templates', TEMPLATES)
+        if spec.get('model_name') is not None:
+            from .factory import build_clip
+            model_name = spec.pop('model_name')
+            encoder = build_clip(model_name, spec.pop('checkpoint', None), **spec)
+        elif spec.get('checkpoint') is not None:
+            raise ValueError('class embeddings dict: a checkpoint without a model_name; give both, '
+                             'or neither to use the model\'s own CLIP')
+        elif encoder is None:
+            raise ValueError('class embeddings given by class_names alone need the CLIP of the model '
+                             'that uses them; this consumer has none, so add model_name and checkpoint')
+        array = build_class_embeddings(encoder, names, templates=templates)
+    elif isinstance(source, (str, os.PathLike)):
+        array = _read_npy(os.fspath(source))
+    elif torch.is_tensor(source):
+        array = source.detach().cpu().float().numpy()
+    else:
+        array = np.asarray(source)
+    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f'class embeddings {what}: expected a numeric array, got dtype {array.dtype}')
+    if array.ndim != 2:
+        raise ValueError(f'class embeddings {what}: expected shape (num_classes, dim), '
+                         f'got {tuple(array.shape)}')
+    array = array.astype(np.float32)
+    bad = np.where(~np.isfinite(array).all(axis=1))[0]
+    if len(bad):
+        raise ValueError(f'class embeddings {what}: non-finite values in rows {_rows(bad)}')
+    if embed_dim is not None and array.shape[1] != embed_dim:
+        raise ValueError(f'class embeddings {what} have width {array.shape[1]} but the model embeds '
+                         f'in {embed_dim} dimensions (embeddings of another CLIP?)')
+    if num_classes is not None and array.shape[0] != num_classes:
+        raise ValueError(f'class embeddings {what} have {array.shape[0]} rows but there are '
+                         f'{num_classes} classes')
+    zero = np.where(np.linalg.norm(array, axis=1) == 0)[0]
+    if background_row:
+        zero = zero[zero != array.shape[0] - 1]
+    if len(zero):
+        raise ValueError(f'class embeddings {what}: all-zero rows {_rows(zero)} (only an explicit '
+                         'background row, the last, may be zero)')
+    return F.normalize(torch.from_numpy(array), dim=-1)
