@@ -4,6 +4,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.integration  # every test here imports in a fresh interpreter (a subprocess)
+
 
 def _modules_after_import(stmt: str) -> set:
     code = f'{stmt}\nimport sys\nprint("\\n".join(sorted(sys.modules)))'
@@ -16,6 +18,12 @@ def test_import_ovdet_is_light():
     assert 'mmcv.ops' not in loaded
     assert 'mmdet.models' not in loaded
     assert 'open_clip' not in loaded
+
+
+def test_import_ovdet_clip_does_not_import_open_clip():
+    """open_clip loads on first use (build_clip, get_tokenizer), so any module may import
+    ovdet.clip at its top."""
+    assert 'open_clip' not in _modules_after_import('import ovdet.clip')
 
 
 @pytest.mark.parametrize('module', ['ovdet.clip', 'ovdet.clim', 'ovdet.datasets', 'ovdet.evaluation'])

@@ -10,25 +10,17 @@ that scores 0 against every feature; detectors that learn a background embedding
 Example::
 
     python tools/generate_text_embeddings.py --model ViT-B-16 --checkpoint checkpoints/ViT-B-16.pt \\
-        --ann data/coco/annotations/panoptic_val2017.json --out coco_panoptic_vitb16.npy
+        --ann data/coco/annotations/panoptic_val2017.json \\
+        --out data/metadata/coco_panoptic_vitb16_hand_craft.npy
 """
 import argparse
-import json
 import os
 import sys
 
 import numpy as np
+import torch
 
-
-def read_class_names(path: str):
-    """Names from a json with ``categories`` (sorted by id) or a one-name-per-line text file."""
-    if path.endswith('.json'):
-        with open(path) as f:
-            data = json.load(f)
-        cats = sorted(data['categories'], key=lambda c: c['id'])
-        return [c['name'] for c in cats]
-    with open(path) as f:
-        return [line.strip() for line in f if line.strip()]
+from ovdet.clip import build_class_embeddings, build_clip, read_class_names
 
 
 def parse_args(argv=None):
@@ -47,9 +39,6 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    import torch
-    from ovdet.clip import build_class_embeddings, build_clip
-
     names = read_class_names(args.ann)
     clip = build_clip(args.model, checkpoint=args.checkpoint, activation=args.activation,
                       device=args.device)

@@ -195,8 +195,10 @@ def load_clip_state_dict(checkpoint, model: Optional[nn.Module] = None, *, stric
     :func:`checkpoint_filter_fn`, checked with :func:`check_compatible` and loaded into it; the
     adapted dict is returned.
     """
-    if isinstance(checkpoint, nn.Module):  # tolerate (model, path) order
-        checkpoint, model = model, checkpoint
+    if isinstance(checkpoint, nn.Module) or (model is not None and not isinstance(model, nn.Module)):
+        raise TypeError(f'load_clip_state_dict(checkpoint, model): got checkpoint '
+                        f'{type(checkpoint).__name__} and model {type(model).__name__}; the '
+                        'checkpoint (a path or a state dict) comes first, the module second')
     if isinstance(checkpoint, dict):
         sd = strip_prefix({k: v for k, v in checkpoint.items() if isinstance(v, torch.Tensor)})
     else:

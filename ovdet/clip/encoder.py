@@ -12,6 +12,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import locking, pooling, resnet, vit
+from .eva import eva_dense_features, eva_global_features, lock_eva
+from .tokenizer import get_tokenizer
 
 
 class CLIPEncoder(nn.Module):
@@ -25,13 +27,13 @@ class CLIPEncoder(nn.Module):
     numbers up to fp32 rounding).
     """
 
-    def __init__(self, model: nn.Module, model_name: str, tokenizer=None,
-                 activation: str = 'gelu'):
+    def __init__(self, model: nn.Module, model_name: str, activation: str = 'gelu'):
         super().__init__()
         self.model = model
         self.model_name = model_name
         self.activation = activation
-        self._tokenizer = tokenizer
+        self.checkpoint = None  # the file the weights came from (``build_clip`` sets it)
+        self._tokenizer = None
         visual = model.visual
         self.is_vit = hasattr(visual, 'transformer') and hasattr(visual, 'conv1')
         self.is_resnet = hasattr(visual, 'attnpool')
@@ -61,6 +63,12 @@ class CLIPEncoder(nn.Module):
         self._frozen_stages = 0
         self.fast = True
 
+    def describe_weights(self) -> str:
+        """One phrase for logs: which CLIP this is and where its weights came from."""
+        if self.checkpoint is None:
+            return f'built CLIP {self.model_name} with random weights (no checkpoint)'
+        return f'loaded CLIP {self.model_name} weights from {self.checkpoint}'
+
     # ------------------------------------------------------------------ text
     @property
     def logit_scale(self) -> nn.Parameter:
@@ -74,7 +82,6 @@ class CLIPEncoder(nn.Module):
         """list of N str -> LongTensor (N, context_length) with open_clip's BPE tokenizer
         (over-long texts truncated, EOT kept)."""
         if self._tokenizer is None:
-            from .tokenizer import get_tokenizer
             self._tokenizer = get_tokenizer(self.model_name)
         tokens = self._tokenizer(list(texts))
         return tokens.to(self.logit_scale.device)
@@ -143,25 +150,23 @@ class CLIPEncoder(nn.Module):
         if self.is_vit:
             x = vit.global_features(self.model.visual, images, fast=self.fast)
         elif self.is_eva:
-            from .eva import eva_global_features
             x = eva_global_features(self.model.visual, images)
         else:
             x = self.model.visual(images)
         return F.normalize(x, dim=-1) if normalize else x
 
-    def dense_features(self, images: torch.Tensor, extract_type: str = 'v2') -> torch.Tensor:
+    def dense_features(self, images: torch.Tensor) -> torch.Tensor:
         """(B, 3, H, W) -> (B, D, H/p, W/p), L2-normalised per location.
 
         ViT: the v2 map (blocks 0..L-2 normal, last block value path only, ``ln_post`` + ``proj``
         per token). RN: the attention-free attnpool (v_proj, c_proj per token) on layer4.
-        ``extract_type`` is accepted for symmetry; both types share this dense map.
+        Box features of either ``extract_type`` that pool a dense map pool this one.
         """
         if self.is_vit:
             return vit.dense_features_v2(self.model.visual, images, fast=self.fast)
         if self.is_resnet:
             layer4 = self.resnet_stage_features(images)[-1]
             return resnet.dense_attnpool(self.model.visual.attnpool, layer4)
-        from .eva import eva_dense_features
         return eva_dense_features(self.model.visual, images)
 
     def box_features(self, images: torch.Tensor, boxes: List[torch.Tensor],
@@ -187,7 +192,7 @@ class CLIPEncoder(nn.Module):
         if self.is_resnet and extract_type == 'v2':
             layer4 = self.resnet_stage_features(images)[-1]
             return self.resnet_box_features(layer4, boxes)
-        return pooling.roi_pool(self.dense_features(images, extract_type), boxes)
+        return pooling.roi_pool(self.dense_features(images), boxes)
 
     def mask_features(self, images: torch.Tensor, masks: List[torch.Tensor]) -> torch.Tensor:
         """Mask-pooled embeddings (Σn_i, D): normalize(Σ f_t m_t / (Σ m_t + 1e-12)) over the
@@ -239,7 +244,6 @@ class CLIPEncoder(nn.Module):
         elif self.is_resnet:
             self._frozen_stages = locking.lock_resnet(visual, unlocked_groups, freeze_bn_stats)
         else:
-            from .eva import lock_eva
             lock_eva(visual, unlocked_groups)
 
     def lock_text(self) -> None:

@@ -1,6 +1,6 @@
 """EVA02 towers (open_clip ``EVA02-*`` configs: a timm ``Eva`` trunk inside ``visual.trunk``).
 
-The v2 analogue of spec §1.6: absolute positional embedding resampled bicubically (CLS row kept),
+The analogue of the ViT v2 dense path (``vit.dense_features_v2``): absolute positional embedding resampled bicubically (CLS row kept),
 RoPE recomputed for the runtime grid, blocks 0..L-2 normal, last block reduced to its value path
 (V projection with its bias -> the attention's sub-LN ``norm`` -> ``proj``, gamma scale, residual;
 then the MLP residual), final ``norm`` on every patch token, the tower's head (timm ``fc_norm`` +

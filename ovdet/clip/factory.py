@@ -3,7 +3,8 @@
 Activation. OpenAI trained its CLIPs with QuickGELU (x * sigmoid(1.702 x)); open_clip's plain
 configs (``ViT-B-16``, ``RN50``, ...) build exact GELU and only the ``-quickgelu`` names build
 QuickGELU. The reference detectors built ``ViT-B-16`` from the plain config and loaded OpenAI
-weights into it, so they silently ran exact GELU on QuickGELU weights (spec §7 item 18). Here
+weights into it, so they silently ran exact GELU on QuickGELU weights (a known quirk of those
+releases, kept reproducible below). Here
 ``activation=None`` picks QuickGELU for every OpenAI-derived architecture
 (:data:`OPENAI_ARCHS`), for ``*-quickgelu`` names and for configs that ask for it (ours do);
 exact GELU otherwise. Pass ``activation='gelu'`` to reproduce the reference detectors exactly.
@@ -13,6 +14,7 @@ from typing import Optional
 
 import torch
 
+from .architectures import register_model_configs
 from .checkpoint import load_clip_state_dict
 from .encoder import CLIPEncoder
 
@@ -52,9 +54,8 @@ def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
             (other than a resampled positional embedding) always raise.
         trust_pickle: allow full unpickling for checkpoints weights-only loading refuses.
     """
-    import open_clip
+    import open_clip  # here, not at module level: importing ovdet.clip stays light
 
-    from . import register_model_configs
     register_model_configs()
     name = model_name.replace('/', '-')
     config = open_clip.get_model_config(name)

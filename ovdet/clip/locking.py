@@ -1,4 +1,8 @@
-"""What CLIM trains: freezing rules for the image and text towers (spec §1.8)."""
+"""What CLIM trains: freezing rules for the image and text towers.
+
+CLIM trains only the last ``unlocked_groups`` groups of the image tower (and the logit scale); the
+text tower, and everything before those groups, stays frozen.
+"""
 from typing import List
 
 from torch import nn

@@ -8,8 +8,8 @@ from typing import List
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.ops import roi_align
 
+from .pooling import roi_align_boxes
 from .vit import interpolate_pos_embed
 
 
@@ -52,12 +52,8 @@ def box_features_attnpool(attnpool: nn.Module, layer4: torch.Tensor,
     """RN "v2" region features: RoIAlign each box to the native S x S attnpool grid on layer4
     (boxes normalised xyxy, scaled to layer4 units; spatial_scale 1, sampling_ratio -1,
     aligned=True), run the full attention pool, L2-normalise. -> (Σn_i, D), image-major."""
-    h, w = layer4.shape[-2:]
     s = int(round((attnpool.positional_embedding.shape[0] - 1) ** 0.5))
-    scaled = [bx.to(layer4.dtype).clone() * bx.new_tensor([w, h, w, h], dtype=layer4.dtype)
-              for bx in boxes]
-    rois = roi_align(layer4, scaled, output_size=(s, s), spatial_scale=1.0,
-                     sampling_ratio=-1, aligned=True)
+    rois = roi_align_boxes(layer4, boxes, s)
     if rois.shape[0] == 0:
         return layer4.new_zeros(0, attnpool.c_proj.out_features)
     return F.normalize(attnpool(rois), dim=-1)

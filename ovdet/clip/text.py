@@ -1,4 +1,5 @@
-"""Class-name text embeddings with the 63 hand-crafted templates of spec §4.
+"""Class-name text embeddings with 63 hand-crafted prompt templates (the "hand_craft" prompt
+ensemble of the reference region-classification and OV-detection evaluations).
 
 For class c with cleaned name X and article a ('an' if the raw name starts with a vowel):
     t_k = fill(template_k, a, X), with "This is " prepended when t_k starts with "a" or "the"
@@ -6,12 +7,15 @@ For class c with cleaned name X and article a ('an' if the raw name starts with 
     E_c = normalize(mean_k e_k)
 Rows follow the given class order; the result is float32 (C, D).
 """
+import json
 import os
 from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .factory import build_clip
 
 # "{a}" is the article, "{}" the class name. Several templates use a literal "a".
 TEMPLATES = (
@@ -38,6 +42,17 @@ TEMPLATES = (
     'an embroidered {}.', 'the embroidered {}.', 'a painting of the {}.', 'a painting of a {}.',
 )
 assert len(TEMPLATES) == 63
+
+
+def read_class_names(path: str) -> List[str]:
+    """Class names from a COCO / LVIS / COCO-panoptic json (``categories`` sorted by id, the label
+    order of mmdet's datasets) or from a text file with one name per line (order kept)."""
+    if os.fspath(path).endswith('.json'):
+        with open(path) as f:
+            data = json.load(f)
+        return [c['name'] for c in sorted(data['categories'], key=lambda c: c['id'])]
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
 
 
 def clean_class_name(name: str) -> str:
@@ -143,7 +158,6 @@ def load_class_embeddings(source, *, num_classes: Optional[int] = None,
             raise ValueError('class embeddings given as a dict need a non-empty class_names list')
         templates = spec.pop('templates', TEMPLATES)
         if spec.get('model_name') is not None:
-            from .factory import build_clip
             model_name = spec.pop('model_name')
             encoder = build_clip(model_name, spec.pop('checkpoint', None), **spec)
         elif spec.get('checkpoint') is not None:

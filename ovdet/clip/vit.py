@@ -20,6 +20,7 @@ function, only with less overhead:
   frozen and unchanged (its ``_version`` counter is part of the key; never cached when it
   requires grad).
 """
+import contextlib
 import weakref
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -220,10 +221,10 @@ def _trunk(visual: nn.Module, images: torch.Tensor, stop: int, fast: bool,
     n = len(blocks)
     k = frozen_prefix(visual, images) if fast else 0
     outs = {}
-    with torch.no_grad() if k > 0 else _nullcontext():
+    with torch.no_grad() if k > 0 else contextlib.nullcontext():
         x, grid = embed_tokens(visual, images, fast=fast)
     for i in range(stop):
-        with torch.no_grad() if i < k else _nullcontext():
+        with torch.no_grad() if i < k else contextlib.nullcontext():
             if i == n - 1 and last_block_v2:
                 x = value_path_block(blocks[i], x)
             else:
@@ -231,14 +232,6 @@ def _trunk(visual: nn.Module, images: torch.Tensor, stop: int, fast: bool,
         if i in keep:
             outs[i] = x
     return x, grid, outs
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def global_features(visual: nn.Module, images: torch.Tensor, fast: bool = True) -> torch.Tensor:

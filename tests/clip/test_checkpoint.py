@@ -156,3 +156,12 @@ def test_weights_only_refuses_pickled_objects(source, tmp_path):
         build_clip(NAME, checkpoint=str(path))
     loaded = build_clip(NAME, checkpoint=str(path), trust_pickle=True)
     assert torch.equal(loaded.model.visual.proj, source.model.visual.proj)
+
+
+def test_swapped_arguments_are_refused(source):
+    sd = source.export_state_dict()
+    target = build_clip(NAME)
+    with pytest.raises(TypeError, match='checkpoint .* comes first'):
+        load_clip_state_dict(target, sd)
+    with pytest.raises(TypeError, match='comes first'):
+        load_clip_state_dict(target)

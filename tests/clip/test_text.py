@@ -1,11 +1,15 @@
-"""Prompt templates and class embeddings against a hand assembly."""
+"""Prompt templates, class embeddings against a hand assembly, and the vocabulary loader."""
 import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from ovdet.clip import TEMPLATES, build_class_embeddings, build_clip, clean_class_name
+from ovdet.clip import (TEMPLATES, build_class_embeddings, build_clip, clean_class_name,
+                        load_class_embeddings, read_class_names)
 from ovdet.clip.text import prompts_for
 
 
@@ -51,19 +55,82 @@ def test_class_embeddings_match_hand_computation(clip):
     assert bg.shape == (2, 32) and not bg[1].any() and np.allclose(bg[0], emb[0], atol=1e-6)
 
 
-def test_cli_writes_npy(tmp_path):
+def test_read_class_names_from_json_and_text(tmp_path):
+    ann = tmp_path / 'ann.json'
+    ann.write_text(json.dumps({'categories': [{'id': 5, 'name': 'cat'}, {'id': 2, 'name': 'dog'}]}))
+    assert read_class_names(str(ann)) == ['dog', 'cat']  # label order: sorted by id
+    names = tmp_path / 'names.txt'
+    names.write_text('zebra\n\n apple \n')
+    assert read_class_names(str(names)) == ['zebra', 'apple']
+
+
+@pytest.mark.integration  # runs the tool as a subprocess
+def test_cli_writes_npy(tmp_path, repo_root, subprocess_env):
     ann = tmp_path / 'ann.json'
     ann.write_text(json.dumps({'categories': [{'id': 5, 'name': 'cat'}, {'id': 2, 'name': 'dog'}]}))
     out = tmp_path / 'emb.npy'
-    import importlib.util
-    from pathlib import Path
-    tool = Path(__file__).resolve().parents[2] / 'tools' / 'generate_text_embeddings.py'
-    spec = importlib.util.spec_from_file_location('generate_text_embeddings', tool)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    assert mod.read_class_names(str(ann)) == ['dog', 'cat']
-    assert mod.main(['--model', 'ovdet-ViT-tiny', '--ann', str(ann), '--out', str(out),
-                     '--with-background']) == 0
+    subprocess.run([sys.executable, 'tools/generate_text_embeddings.py', '--model', 'ovdet-ViT-tiny',
+                    '--ann', str(ann), '--out', str(out), '--with-background'],
+                   cwd=repo_root, env=subprocess_env, check=True, capture_output=True)
     emb = np.load(out)
     assert emb.shape == (3, 32) and emb.dtype == np.float32
     assert np.allclose(np.linalg.norm(emb[:2], axis=1), 1, atol=1e-5) and not emb[2].any()
+
+
+# ---------------------------------------------------------------------------------------------
+# load_class_embeddings: the one loader of vocabularies
+
+def _rows(n=3, d=4, seed=0):
+    return np.random.default_rng(seed).normal(size=(n, d)).astype(np.float32) * 3
+
+
+def test_loader_reads_paths_arrays_and_tensors_alike(tmp_path):
+    rows = _rows()
+    path = tmp_path / 'emb.npy'
+    np.save(path, rows.astype(np.float16))  # stored fp16 is fine
+    expected = F.normalize(torch.from_numpy(rows), dim=-1)
+    for source in (str(path), path, rows, torch.from_numpy(rows), rows.tolist()):
+        emb = load_class_embeddings(source, num_classes=3, embed_dim=4)
+        assert emb.dtype == torch.float32 and emb.shape == (3, 4)
+        assert torch.allclose(emb.norm(dim=1), torch.ones(3), atol=1e-6)
+        assert torch.allclose(emb, expected, atol=2e-3)  # fp16 file: rounding only
+
+
+@pytest.mark.parametrize('source, kwargs, message', [
+    (np.zeros((2, 3, 4)), {}, 'expected shape'),
+    (_rows(), dict(embed_dim=8), 'width 4 but the model embeds in 8'),
+    (_rows(), dict(num_classes=5), '3 rows but there are 5 classes'),
+    (np.array([[1., np.nan], [0., 1.]]), {}, 'non-finite values in rows 0'),
+    (np.array([[1., 0.], [0., 0.], [0., 1.]]), {}, 'all-zero rows 1'),
+    (np.array([['a', 'b']]), {}, 'numeric array'),
+])
+def test_loader_names_what_is_wrong(source, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        load_class_embeddings(source, **kwargs)
+
+
+def test_loader_keeps_an_explicit_background_row_zero():
+    rows = np.array([[3., 4.], [0., 0.]], dtype=np.float32)
+    emb = load_class_embeddings(rows, background_row=True)
+    assert torch.allclose(emb[0], torch.tensor([0.6, 0.8])) and not emb[1].any()
+
+
+def test_loader_missing_file_says_how_to_make_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match='generate_text_embeddings'):
+        load_class_embeddings(str(tmp_path / 'absent.npy'))
+
+
+def test_loader_embeds_class_names_with_the_callers_clip_or_a_named_one(clip):
+    names = ['dog', 'apple']
+    expected = torch.from_numpy(build_class_embeddings(clip, names))
+    own = load_class_embeddings(dict(class_names=names), encoder=clip, embed_dim=32)
+    assert torch.allclose(own, expected, atol=1e-6)
+    torch.manual_seed(20)  # the same random weights as the fixture
+    named = load_class_embeddings(dict(class_names=names, model_name='ovdet-ViT-tiny'))
+    assert torch.allclose(named, expected, atol=1e-6)
+    with pytest.raises(ValueError, match='need the CLIP of the model'):
+        load_class_embeddings(dict(class_names=names))
+    with pytest.raises(ValueError, match='checkpoint without a model_name'):
+        load_class_embeddings(dict(class_names=names, checkpoint='x.pt'), encoder=clip)
+    with pytest.raises(ValueError, match='non-empty class_names'):
+        load_class_embeddings(dict(class_names=[]), encoder=clip)
