@@ -1,7 +1,8 @@
 """Split a COCO-format (or LVIS) instances json into open-vocabulary base / novel jsons.
 
 Both outputs keep every image and every category and only filter ``annotations`` by category, so
-label order and image ids never change between the full, base and novel files.
+label order and image ids never change between the full, base and novel files. The split logic
+lives in ``ovdet.datasets.ov_splits``; this is its command line.
 
     # OV-COCO (48 base / 17 novel / 15 unused)
     python tools/ov_split.py data/coco/annotations/instances_train2017.json --preset ov-coco \
@@ -26,11 +27,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from ovdet.evaluation.ov_splits import (LVIS_NOVEL_FREQUENCIES, OV_COCO_BASE,  # noqa: E402
-                                        OV_COCO_NOVEL, class_weights_for, split_ids)
+from ovdet.datasets.ov_splits import (PRESETS, class_weights_for, keep_categories,  # noqa: E402
+                                      split_preset)
 
 
 def _names(text):
+    """Comma-separated names, or a file with one name a line."""
     if text is None:
         return None
     if os.path.isfile(text):
@@ -39,39 +41,22 @@ def _names(text):
     return [n.strip() for n in text.split(',') if n.strip()]
 
 
-def split_dataset(data: dict, preset=None, novel=None, base=None):
-    """-> (base_ids, novel_ids) for the annotation dict ``data``."""
-    cats = data['categories']
-    if preset == 'ov-coco':
-        return split_ids(cats, OV_COCO_NOVEL, OV_COCO_BASE)
-    if preset == 'ov-lvis':
-        return split_ids(cats, novel_frequencies=LVIS_NOVEL_FREQUENCIES)
-    if not novel:
-        raise SystemExit('give --preset or --novel')
-    return split_ids(cats, novel, base)
-
-
-def keep_categories(data: dict, cat_ids) -> dict:
-    """A copy of ``data`` whose annotations are restricted to ``cat_ids``."""
-    keep = set(cat_ids)
-    out = {k: v for k, v in data.items() if k != 'annotations'}
-    out['annotations'] = [a for a in data['annotations'] if a['category_id'] in keep]
-    return out
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('ann_file')
-    parser.add_argument('--preset', choices=['ov-coco', 'ov-lvis'])
+    parser.add_argument('--preset', choices=PRESETS)
     parser.add_argument('--novel', help='comma-separated novel class names or a file, one a line')
     parser.add_argument('--base', help='base class names (default: every non-novel class)')
     parser.add_argument('--out-base')
     parser.add_argument('--out-novel')
     parser.add_argument('--print-weights', action='store_true')
     args = parser.parse_args(argv)
+    if args.preset is None and not args.novel:
+        parser.error('give --preset or --novel')
     with open(args.ann_file) as f:
         data = json.load(f)
-    base_ids, novel_ids = split_dataset(data, args.preset, _names(args.novel), _names(args.base))
+    base_ids, novel_ids = split_preset(data['categories'], args.preset, _names(args.novel),
+                                       _names(args.base))
     for path, ids in ((args.out_base, base_ids), (args.out_novel, novel_ids)):
         if path:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

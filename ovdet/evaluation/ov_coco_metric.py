@@ -9,7 +9,7 @@ from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
-from .ov_splits import OV_COCO_BASE, OV_COCO_NOVEL, split_ids
+from ovdet.datasets.ov_splits import OV_COCO_NOVEL, split_ids, split_preset
 
 
 def ap_at_iou(coco_eval, cat_ids: Sequence[int], iou: float = 0.5) -> float:
@@ -59,8 +59,9 @@ class OVCocoBaseNovelMetric(BaseMetric):
         cats = self.coco.loadCats(self.coco.getCatIds())
         names = {c['name'] for c in cats}
         if novel_classes is None and set(OV_COCO_NOVEL) <= names:
-            novel_classes, base_classes = list(OV_COCO_NOVEL), list(OV_COCO_BASE)
-        self.base_ids, self.novel_ids = split_ids(cats, novel_classes or (), base_classes)
+            self.base_ids, self.novel_ids = split_preset(cats, 'ov-coco')
+        else:
+            self.base_ids, self.novel_ids = split_ids(cats, novel_classes or (), base_classes)
         self.iou = iou
         self.cat_ids = sorted(self.coco.getCatIds())
 
@@ -117,8 +118,3 @@ class OVCocoBaseNovelMetric(BaseMetric):
         MMLogger.get_current_instance().info(
             'OV AP50: ' + ', '.join(f'{k} {100 * v:.1f}' for k, v in out.items()))
         return dict(out)
-
-
-# short name for Python imports; the registry name is the unique class name above
-# (mmdet 3.3 registers a different metric called ``OVCocoMetric``)
-OVCocoMetric = OVCocoBaseNovelMetric

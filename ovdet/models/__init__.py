@@ -3,8 +3,9 @@
 Importing this package imports ``mmdet.models`` and ``mmcv.ops``; configs pull it in with
 ``custom_imports = dict(imports=['ovdet.models'])``.
 """
+from ovdet.datasets.ov_splits import load_class_weights
+
 from .backbones import CLIPResNetBackbone, CLIPViTBackbone
-from .class_weights import load_class_weights
 from .detectors import FVLMDetector
 from .ensemble import geometric_ensemble
 from .losses import ZeroWeightMaskedCrossEntropyLoss

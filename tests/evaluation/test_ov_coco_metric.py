@@ -1,4 +1,4 @@
-"""OVCocoMetric against COCOeval run directly on base-only / novel-only ground truth."""
+"""OVCocoBaseNovelMetric against COCOeval run directly on base-only / novel-only ground truth."""
 import contextlib
 import io
 import json
@@ -9,6 +9,10 @@ import sys
 import numpy as np
 import pytest
 import torch
+
+from ovdet.datasets.ov_splits import (OV_COCO_BASE, OV_COCO_NOVEL, OV_COCO_UNUSED, keep_categories,
+                                      split_preset)
+from ovdet.evaluation import OVCocoBaseNovelMetric
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -42,19 +46,22 @@ def _coco_ap50(gt_json, dets):
 
 
 def test_ov_coco_metric_matches_cocoeval_on_split_files(tmp_path):
-    from ovdet.evaluation import OVCocoMetric
     rng = np.random.default_rng(0)
     full = str(tmp_path / 'instances.json')
     anns = _instances(full, rng)
-    # split files written by the split tool (unused class: 'cross')
+    # base-only and novel-only files, as tools/ov_split.py writes them (unused class: 'cross')
+    with open(full) as f:
+        data = json.load(f)
+    base_ids, novel_ids = split_preset(data['categories'], novel_names=['star', 'ring'],
+                                       base_names=['circle', 'square'])
     base_json, novel_json = str(tmp_path / 'base.json'), str(tmp_path / 'novel.json')
-    subprocess.run([sys.executable, os.path.join(ROOT, 'tools/ov_split.py'), full,
-                    '--novel', 'star,ring', '--base', 'circle,square',
-                    '--out-base', base_json, '--out-novel', novel_json], check=True,
-                   capture_output=True)
+    for path, ids in ((base_json, base_ids), (novel_json, novel_ids)):
+        with open(path, 'w') as f:
+            json.dump(keep_categories(data, ids), f)
     classes = ('circle', 'square', 'star', 'ring', 'cross')
     cat_of = [1, 2, 4, 7, 9]
-    metric = OVCocoMetric(full, novel_classes=['star', 'ring'], base_classes=['circle', 'square'])
+    metric = OVCocoBaseNovelMetric(full, novel_classes=['star', 'ring'],
+                                   base_classes=['circle', 'square'])
     metric.dataset_meta = dict(classes=classes)
     samples, dets = [], []
     for img_id in range(1, 9):
@@ -93,10 +100,8 @@ def test_ov_coco_metric_matches_cocoeval_on_split_files(tmp_path):
     assert 0 < res['ov_coco/novel_ap50'] < 1
 
 
+@pytest.mark.integration  # runs the tool as a subprocess
 def test_ov_split_tool_coco_preset(tmp_path):
-    sys.path.insert(0, os.path.join(ROOT, 'tools'))
-    import ov_split
-    from ovdet.evaluation.ov_splits import OV_COCO_BASE, OV_COCO_NOVEL, OV_COCO_UNUSED
     names = {**OV_COCO_BASE, **OV_COCO_NOVEL, **OV_COCO_UNUSED}
     cats = [dict(id=i, name=n) for n, i in names.items()]
     data = dict(images=[dict(id=1)], categories=cats,
@@ -104,8 +109,11 @@ def test_ov_split_tool_coco_preset(tmp_path):
                              enumerate(cats)])
     path = tmp_path / 'inst.json'
     path.write_text(json.dumps(data))
-    base, novel = ov_split.main([str(path), '--preset', 'ov-coco', '--out-base',
-                                 str(tmp_path / 'b.json')])
-    assert (len(base), len(novel)) == (48, 17)
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'ov_split.py'), str(path),
+                           '--preset', 'ov-coco', '--out-base', str(tmp_path / 'b.json'),
+                           '--print-weights'], capture_output=True, text=True, check=True)
+    assert 'base 48, novel 17, unused 15' in proc.stdout
+    weights = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(weights) == 80 and sum(weights) == 48
     b = json.loads((tmp_path / 'b.json').read_text())
     assert len(b['categories']) == 80 and len(b['annotations']) == 48

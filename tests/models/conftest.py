@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 
@@ -17,19 +19,16 @@ def shapes_ov_root(tmp_path_factory):
 @pytest.fixture(scope='session')
 def shapes_lvis_root(tmp_path_factory):
     """A generated LVIS-style dataset ('star' rare = novel) with the base-only train json that
-    ``tools/ov_split.py --preset ov-lvis`` writes."""
-    import os
-    import sys
+    ``tools/ov_split.py --preset ov-lvis`` writes (the same functions of ``ovdet.datasets.ov_splits``)."""
+    from ovdet.datasets.ov_splits import keep_categories, split_preset
     from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
     root = tmp_path_factory.mktemp('shapes_lvis')
     world = ShapesWorld(class_mode='shape')
     for split, n, seed in (('train2017', 6, 0), ('val2017', 4, 1)):
         write_scene_datasets(str(root), num_images=n, image_size=128, seed=seed, world=world,
                              split=split, formats=('lvis', ), novel_shapes=('star', ))
-    tools = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))), 'tools')
-    sys.path.insert(0, tools)
-    import ov_split
-    ov_split.main([str(root / 'annotations' / 'lvis_v1_train.json'), '--preset', 'ov-lvis',
-                   '--out-base', str(root / 'wusize' / 'lvis_v1_train_base.json')])
+    full = json.loads((root / 'annotations' / 'lvis_v1_train.json').read_text())
+    base_ids, _ = split_preset(full['categories'], 'ov-lvis')
+    (root / 'wusize').mkdir(exist_ok=True)
+    (root / 'wusize' / 'lvis_v1_train_base.json').write_text(json.dumps(keep_categories(full, base_ids)))
     return str(root) + '/'

@@ -25,8 +25,8 @@ from .geometry import mask_bbox, polygons_to_mask, shape_polygons
 from .lvis_json import lvis_dict, write_lvis
 from .scene_datasets import generate_scenes, write_scene_datasets, write_scenes
 from .scenes import Scene, SceneObject, StuffRegion, compose_scene
-from .splits import (DEFAULT_NOVEL_SHAPES, base_class_mask,
-                     filter_annotations, split_base_novel, write_split_jsons)
+from .splits import (DEFAULT_NOVEL_SHAPES, filter_annotations,
+                     split_base_novel, write_split_jsons)
 from .world import (COLOURS, SHAPES, STUFF, TEXTURES, Category, ShapesWorld)
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
     'make_captions', 'generate_scenes', 'write_scenes',
     'write_scene_datasets', 'instances_dict', 'write_coco_instances',
     'panoptic_segments', 'write_coco_panoptic', 'id_to_rgb', 'rgb_to_id',
-    'lvis_dict', 'write_lvis', 'split_base_novel', 'base_class_mask',
+    'lvis_dict', 'write_lvis', 'split_base_novel',
     'filter_annotations', 'write_split_jsons', 'DEFAULT_NOVEL_SHAPES',
     'write_truncated_jpeg', 'add_image_entry', 'add_missing_image',
     'add_empty_caption_image', 'add_corrupt_image', 'add_tiny_image',

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from ..ov_splits import keep_categories
 from .fileio import read_json, write_json
 from .world import ShapesWorld
 
@@ -37,21 +38,11 @@ def split_base_novel(world: ShapesWorld, *,
     return base, novel
 
 
-def base_class_mask(world: ShapesWorld, base_ids: Iterable[int]) -> List[int]:
-    """1/0 per thing class in label order (1 = base), as configs use it."""
-    base = set(base_ids)
-    return [1 if c.id in base else 0 for c in world.thing_categories]
-
-
 def filter_annotations(src_json: str, dst_json: str,
                        keep_category_ids: Iterable[int]) -> str:
-    """Copy a COCO/LVIS json keeping only annotations of the given classes;
-    images and categories are kept unchanged.  Returns ``dst_json``."""
-    keep = set(int(c) for c in keep_category_ids)
-    data = read_json(src_json)
-    data['annotations'] = [a for a in data['annotations']
-                           if a['category_id'] in keep]
-    return write_json(dst_json, data)
+    """Copy a COCO/LVIS json keeping only annotations of the given classes
+    (:func:`ovdet.datasets.ov_splits.keep_categories`).  Returns ``dst_json``."""
+    return write_json(dst_json, keep_categories(read_json(src_json), keep_category_ids))
 
 
 def write_split_jsons(instances_json: str, world: ShapesWorld, *,

@@ -7,7 +7,7 @@ from mmdet.models.losses.utils import weight_reduce_loss
 from mmdet.registry import MODELS
 from torch import nn
 
-from ..class_weights import load_class_weights
+from ovdet.datasets.ov_splits import load_class_weights
 
 
 @MODELS.register_module()
