@@ -24,6 +24,8 @@ from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 
 from mmdet.registry import MODELS
+from ovdet.clip import CLIPEncoder, load_class_embeddings, resolve_clip
+from ovdet.evaluation.region_inference import classify_regions
 
 from .contrastive_loss import clip_contrastive_loss
 
@@ -31,19 +33,23 @@ from .contrastive_loss import clip_contrastive_loss
 @MODELS.register_module()
 class CLIMModel(BaseModel):
     """Args:
-        clip: ``build_clip`` arguments: ``model_name``, ``checkpoint`` (None = open_clip's random
-            init), ``activation``, ``strict``.
+        clip: a built ``CLIPEncoder`` or ``build_clip`` arguments (``model_name``, ``checkpoint``
+            (None = open_clip's random init), ``activation``, ``strict``), resolved by
+            ``ovdet.clip.resolve_clip``.
         unlocked_groups: image-tower groups left trainable (6 for ViT-B/16, 1 for RN50x64);
             None leaves the whole image tower trainable.
         lock_text: freeze the text tower (CLIM); False trains it too (plain CLIP pretraining).
         extract_type: region feature path of ``box_features`` ('v2' in every reference recipe).
         loss_weight: multiplier of the contrastive loss.
-        class_embeddings: (C, D) ``.npy`` path or array for ``mode='predict'``.
+        class_embeddings: the vocabulary of ``mode='predict'``: anything
+            ``ovdet.clip.load_class_embeddings`` reads ((C, D) ``.npy`` path, array, tensor, or
+            ``dict(class_names=...)``, then embedded by this model's own text tower); read at the
+            first prediction, checked against the CLIP's width.
         with_crops: also classify crops in ``predict`` (None = when the samples carry them).
         topk: class indices kept per region in ``predict``.
     """
 
-    def __init__(self, clip: dict, unlocked_groups: Optional[int] = 6,
+    def __init__(self, clip: Union[dict, CLIPEncoder], unlocked_groups: Optional[int] = 6,
                  freeze_bn_stats: bool = True, lock_text: bool = True,
                  extract_type: str = 'v2', loss_weight: float = 1.0,
                  class_embeddings=None, with_crops: Optional[bool] = None, topk: int = 5,
@@ -54,14 +60,9 @@ class CLIMModel(BaseModel):
         if isinstance(preprocessor, dict):
             preprocessor = MODELS.build(preprocessor)
         super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
-        from ovdet.clip import build_clip
-        clip = dict(clip)
-        model_name = clip.pop('model_name')
-        checkpoint = clip.pop('checkpoint', None)
-        self.encoder = build_clip(model_name, checkpoint, **clip)
+        self.encoder = resolve_clip(clip)
         logger = MMLogger.get_current_instance()
-        logger.info(f'CLIMModel: CLIP {model_name} from '
-                    f'{checkpoint or "random initialisation (no checkpoint)"}')
+        logger.info(f'CLIMModel: {self.encoder.describe_weights()}')
         if unlocked_groups is not None:
             self.encoder.lock_image(unlocked_groups, freeze_bn_stats=freeze_bn_stats)
         if lock_text:
@@ -116,13 +117,13 @@ class CLIMModel(BaseModel):
             if self._embedding_source is None:
                 raise ValueError('CLIMModel: set model.class_embeddings (a (C, D) .npy path) to run '
                                  'region classification')
-            from ovdet.evaluation.region_classifier import load_class_embeddings
-            self.class_embeddings = load_class_embeddings(self._embedding_source).to(device)
+            self.class_embeddings = load_class_embeddings(
+                self._embedding_source, embed_dim=self.encoder.embed_dim,
+                encoder=self.encoder).to(device)
         return self.class_embeddings
 
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor, data_samples: List) -> List:
-        from ovdet.evaluation.region_inference import classify_regions
         with_crops = self.with_crops
         if with_crops is None:
             with_crops = all('crops' in s for s in data_samples)

@@ -1,8 +1,9 @@
 """Region classification with a CLIP: features of boxes, masks and crops scored against class embeddings.
 
-For region features f (n, D) (L2-normalised by the encoder) and class embeddings E (C, D), rows
-L2-normalised here, the logits are f E^T (no temperature, spec section 3.2) and the prediction keeps
-the indices of the k largest logits per region, best first. Ties go to the lower class index (a stable
+For region features f (n, D) (L2-normalised by the encoder) and class embeddings E (C, D) (rows
+L2-normalised by ``ovdet.clip.load_class_embeddings``, the one loader every caller reads them with),
+the logits are f E^T (cosine similarities; no temperature, since only their order matters) and the
+prediction keeps the indices of the k largest logits per region, best first. Ties go to the lower class index (a stable
 descending sort), so results do not depend on the top-k kernel or on the batch size.
 
 Feature paths (the encoder contract of ``ovdet.clip``):
@@ -11,25 +12,33 @@ Feature paths (the encoder contract of ``ovdet.clip``):
 * ``maskpool``: ``encoder.mask_features(inputs, masks)`` (mask-weighted mean of v2 dense features);
   for a ViT/EVA both are pools of the same v2 dense map, so ``region_features`` computes that map
   once and pools it twice (``ovdet.clip.pooling``), which halves the cost at 1024 px;
-* ``crops``: ``encoder.encode_image((crop / 255 - mean) / std)`` with the OpenAI mean/std.
+* ``crops``: ``encoder.encode_image((crop / 255 - mean) / std)`` with ``ovdet.clip``'s
+  ``OPENAI_MEAN``/``OPENAI_STD``.
 """
 from typing import Dict, List, Sequence
 
 import torch
-import torch.nn.functional as F
+
+from ovdet.clip import OPENAI_MEAN, OPENAI_STD
+from ovdet.clip.pooling import mask_pool, roi_pool
 
 #: the feature paths in the order their metrics are reported
 REGION_METHODS = ('rois', 'maskpool', 'crops')
 
 
 def topk_classes(features: torch.Tensor, class_embeddings: torch.Tensor, k: int = 5) -> torch.Tensor:
-    """(n, D) x (C, D) -> (n, min(k, C)) int64 class indices of the largest f E^T, ties to lower index."""
-    logits = features.float() @ F.normalize(class_embeddings.float(), dim=-1).t()
+    """(n, D) x (C, D) -> (n, min(k, C)) int64 class indices of the largest f E^T, ties to lower index.
+
+    ``class_embeddings`` rows must be L2-normalised (as ``load_class_embeddings`` returns them):
+    a row's norm would otherwise scale that class's scores.
+    """
+    logits = features.float() @ class_embeddings.float().t()
     order = torch.sort(logits, dim=1, descending=True, stable=True).indices
     return order[:, :min(k, class_embeddings.shape[0])]
 
 
-def normalise_crops(crops: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+def normalise_crops(crops: torch.Tensor, mean: Sequence[float] = OPENAI_MEAN,
+                    std: Sequence[float] = OPENAI_STD) -> torch.Tensor:
     """(n, 3, h, w) uint8 RGB -> float, (x / 255 - mean) / std per channel (mean/std in fractions of 1)."""
     mean_t = torch.as_tensor(mean, dtype=torch.float32, device=crops.device).view(1, 3, 1, 1)
     std_t = torch.as_tensor(std, dtype=torch.float32, device=crops.device).view(1, 3, 1, 1)
@@ -43,14 +52,8 @@ def region_features(encoder, images: torch.Tensor, rois: List[torch.Tensor],
     through the dense map, so it takes the two encoder calls."""
     if getattr(encoder, 'is_resnet', False) or not hasattr(encoder, 'dense_features'):
         return {'rois': encoder.box_features(images, rois), 'maskpool': encoder.mask_features(images, masks)}
-    from ovdet.clip.pooling import mask_pool, roi_pool
     dense = encoder.dense_features(images)
     return {'rois': roi_pool(dense, rois), 'maskpool': mask_pool(dense, masks)}
-
-
-def _openai_stats():
-    from ovdet.clip import OPENAI_MEAN, OPENAI_STD
-    return OPENAI_MEAN, OPENAI_STD
 
 
 def _field(sample, name):
@@ -66,7 +69,7 @@ def classify_regions(encoder, inputs: torch.Tensor, data_samples: Sequence, clas
         inputs: (B, 3, S, S) normalised pixels.
         data_samples: B samples with ``rois`` (n_i, 4) xyxy in [0, 1] of the S x S canvas, ``masks``
             (n_i, S/p, S/p) bool and, for ``with_crops``, ``crops`` (n_i, 3, 224, 224) uint8 RGB.
-        class_embeddings: (C, D); rows are L2-normalised here.
+        class_embeddings: (C, D), rows L2-normalised (``ovdet.clip.load_class_embeddings``).
         topk: k, the number of indices kept per region.
 
     Returns:
@@ -104,8 +107,7 @@ def classify_regions(encoder, inputs: torch.Tensor, data_samples: Sequence, clas
             raise ValueError('with_crops is on but the data samples carry no crops: set with_crops=True '
                              'in PackPanopticRegions of the test pipeline')
         crops = torch.cat([c.to(device) for c in crops])
-        mean, std = _openai_stats()
-        feats = [encoder.encode_image(normalise_crops(crops[j:j + crop_chunk], mean, std), normalize=True)
+        feats = [encoder.encode_image(normalise_crops(crops[j:j + crop_chunk]), normalize=True)
                  for j in range(0, len(crops), crop_chunk)]
         preds['crops'] = topk_classes(torch.cat(feats), embeddings, k)
 

@@ -7,7 +7,7 @@ import torch
 from mmengine.dataset import pseudo_collate
 
 from ovdet.clip import build_clip
-from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset, default_region_pipeline
+from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
 from ovdet.datasets.synthetic import write_scene_datasets
 from ovdet.evaluation import RegionClassificationMetric, RegionCLIPClassifier
 from ovdet.evaluation.region_inference import region_features
@@ -72,7 +72,7 @@ def test_oracle_embeddings_score_one(panoptic, tmp_path, path):
     dataset = _dataset(root, str(tmp_path / 'unique.json'))
     torch.manual_seed(0)
     encoder = build_clip(CLIP['model_name']).eval()
-    model = _model(np.zeros((num, encoder.embed_dim), np.float32))
+    model = _model(np.ones((num, encoder.embed_dim), np.float32))  # placeholder, replaced below
     model.encoder.load_state_dict(encoder.state_dict())
     # oracle: row `label` = the region's own feature, computed through the encoder directly
     emb = torch.zeros(num, encoder.embed_dim)
@@ -136,7 +136,7 @@ def test_embedding_width_mismatch_names_file_and_sizes(tmp_path):
 def test_row_count_mismatch_at_build_and_at_first_batch(panoptic, tmp_path):
     path = str(tmp_path / 'rows.npy')
     np.save(path, np.ones((7, 32), np.float32))
-    with pytest.raises(ValueError, match=r'rows\.npy have 7 rows .* 5 categories'):
+    with pytest.raises(ValueError, match=r'rows\.npy have 7 rows but there are 5 classes'):
         _model(path, num_classes=5)
     root, ann = panoptic
     dataset = _dataset(root, ann)

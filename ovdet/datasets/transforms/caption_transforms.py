@@ -25,6 +25,7 @@ from PIL import Image
 from torchvision.transforms import RandomResizedCrop
 
 from mmdet.registry import TRANSFORMS
+from ovdet.clip import get_tokenizer
 
 _PIL_INTERP = dict(bicubic=Image.BICUBIC, bilinear=Image.BILINEAR, nearest=Image.NEAREST)
 
@@ -110,7 +111,6 @@ class TokenizeCaption(BaseTransform):
         self.model_name = model_name
 
     def transform(self, results: dict) -> dict:
-        from ovdet.clip import get_tokenizer  # lazy: open_clip loads only where captions are tokenised
         results['tokens'] = get_tokenizer(self.model_name)([results['text']])[0]
         return results
 
