@@ -15,7 +15,7 @@ to ``size x size`` and tile k gets the normalised box
 Region features of the tiles (image-major, row-major) followed by the features of the singles then
 come out in the original batch order, which is the caption order.
 """
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -64,16 +64,17 @@ class GridMosaic:
                 'device or choose smaller grids')
         return [n for n in self.grids for _ in range(groups)]
 
-    def __call__(self, inputs: Tensor, data_samples: list) -> Dict:
-        """Mosaic a normalised batch.
+    def __call__(self, inputs: Tensor, data_samples: list) -> Tuple[Dict, list]:
+        """Mosaic a normalised batch (mmdet's batch-augment contract).
 
         Args:
             inputs: (B, 3, h, w) normalised images.
             data_samples: B samples, in the order of ``inputs``.
 
         Returns:
-            dict with ``mosaics`` (G, 3, size, size), ``boxes`` (list of G tensors (N^2, 4)),
-            ``singles`` (S, 3, h, w) and ``data_samples`` in feature order (tiles, then singles).
+            ``(inputs, data_samples)``: ``inputs`` is a dict with ``mosaics`` (G, 3, size, size),
+            ``boxes`` (list of G tensors (N^2, 4)) and ``singles`` (S, 3, h, w); ``data_samples``
+            are in feature order (tiles, then singles), which is the original order.
         """
         sides = self.split_sizes(inputs.shape[0])
         mosaics, boxes, start = [], [], 0
@@ -83,8 +84,7 @@ class GridMosaic:
                                          align_corners=False))
             boxes.append(grid_boxes(n, device=inputs.device, dtype=inputs.dtype))
             start += n * n
-        return dict(mosaics=torch.cat(mosaics), boxes=boxes, singles=inputs[start:],
-                    data_samples=list(data_samples))
+        return dict(mosaics=torch.cat(mosaics), boxes=boxes, singles=inputs[start:]), list(data_samples)
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(grids={self.grids}, size={self.size})'
