@@ -1,4 +1,4 @@
-"""Throughput of region-classification evaluation (spec section 3): images per second.
+"""Throughput of region-classification evaluation (docs/design.md, "Region classification"): images/s.
 
 Generated panoptic scenes go through the real pipeline (1024 canvas) and ``RegionCLIPClassifier``
 (random weights: speed does not depend on them) with rois + maskpool, then with crops too.
@@ -57,7 +57,7 @@ def main():
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset, default_region_pipeline
+    from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
     from ovdet.datasets.synthetic import write_scene_datasets
     from ovdet.evaluation import RegionCLIPClassifier
 

@@ -1,4 +1,4 @@
-"""Region-classification evaluation (spec section 3) speed: images/s of the model part and of
+"""Region-classification evaluation (docs/design.md, "Region classification") speed: images/s of the model part and of
 data + model, with ``RegionCLIPClassifier`` (random weights) on generated panoptic scenes at a
 1024 canvas, rois + maskpool (no crops). One "step" = one image (batch 1)."""
 import json
@@ -12,7 +12,7 @@ def run(device='cpu', quick=False, model_name='ViT-B-16', log=print):
     import torch
     from benchmarks.bench_region_eval import run as run_eval
     from ovdet.clip import build_clip
-    from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset, default_region_pipeline
+    from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
     from ovdet.datasets.synthetic import write_scene_datasets
     from ovdet.evaluation import RegionCLIPClassifier
 

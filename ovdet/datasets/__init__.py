@@ -2,4 +2,4 @@
 """Datasets of ovdet; importing registers them (and their transforms) into mmdet registries."""
 from .caption_dataset import CaptionDataset  # noqa: F401
 from . import transforms  # noqa: F401
-from .panoptic_regions import CocoPanopticRegionDataset  # noqa: F401
+from .panoptic_region_dataset import CocoPanopticRegionDataset  # noqa: F401

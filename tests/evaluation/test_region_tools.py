@@ -13,6 +13,8 @@ import torch
 from ovdet.clip import build_clip
 from ovdet.datasets.synthetic import write_scene_datasets
 
+pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KEYS = [f'{m}.{t}.macc{k}' for m in ('rois', 'maskpool', 'crops') for t in ('thing', 'stuff') for k in (1, 5)]
 
@@ -83,7 +85,7 @@ def test_two_process_run_matches_in_process_evaluation(setup):
     """3 images on 2 ranks: the sampler pads to 4, the metric must gather and drop the duplicate."""
     from mmengine.dataset import pseudo_collate
 
-    from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset, default_region_pipeline
+    from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
     from ovdet.evaluation import RegionClassificationMetric, RegionCLIPClassifier
 
     root, clip = setup

@@ -18,12 +18,12 @@ from mmengine.fileio import get_local_path, load
 
 from mmdet.registry import DATASETS
 
-from .transforms.panoptic_regions import LoadPanopticRegions, PackPanopticRegions
+from .transforms.panoptic_region_transforms import LoadPanopticRegions, PackPanopticRegions
 
 
 def default_region_pipeline(image_size: int = 1024, patch_size: int = 16, with_crops: bool = False) -> List[dict]:
-    """The reference protocol as a pipeline config (spec section 3.1). Types are the classes themselves,
-    so the pipeline builds under any registry scope."""
+    """The reference protocol (docs/design.md, "Region classification") as a pipeline config.
+    Types are the classes themselves, so the pipeline builds under any registry scope."""
     return [dict(type=LoadPanopticRegions),
             dict(type=PackPanopticRegions, image_size=image_size, patch_size=patch_size,
                  with_crops=with_crops)]

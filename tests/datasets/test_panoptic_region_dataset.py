@@ -7,8 +7,8 @@ import pytest
 import torch
 from PIL import Image
 
-from ovdet.datasets.panoptic_regions import CocoPanopticRegionDataset
-from ovdet.datasets.transforms.panoptic_regions import LoadPanopticRegions, PackPanopticRegions
+from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset
+from ovdet.datasets.transforms.panoptic_region_transforms import LoadPanopticRegions, PackPanopticRegions
 
 H, W = 105, 200          # scale to a 64 canvas: s = 64 / 200 = 0.32 -> (33.6 -> 34, 64)
 CANVAS, PATCH, CROP = 64, 8, 32   # grid 8: masks resized to (round(4.2) = 4, 8)
