@@ -133,14 +133,6 @@ class ShapesWorld:
     def thing_id(self, colour: str, shape: str) -> int:
         return self.category_id(self.thing_name(colour, shape))
 
-    @property
-    def thing_class_names(self) -> List[str]:
-        return [c.name for c in self.thing_categories]
-
-    @property
-    def stuff_class_names(self) -> List[str]:
-        return [c.name for c in self.stuff_categories]
-
 
 def coco_category_dicts(cats: Sequence[Category], *,
                         panoptic: bool = False) -> List[dict]:
