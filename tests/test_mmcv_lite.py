@@ -16,6 +16,8 @@ import torch
 from ovdet.clip import build_clip
 from ovdet.datasets.synthetic import write_captioned_images, write_scene_datasets
 
+pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+
 
 def _lite_wheel():
     cache = os.environ.get('OVDET_CACHE') or os.path.join(

@@ -78,6 +78,7 @@ def test_single_process_matches_full_reference():
         assert torch.allclose(g, r, atol=1e-6)
 
 
+@pytest.mark.integration  # spawns processes
 def test_two_gloo_ranks_match_single_process(tmp_path):
     out = str(tmp_path / 'rank0.pt')
     mp.spawn(_worker, args=(2, _free_port(), out), nprocs=2, join=True)

@@ -35,6 +35,7 @@ def test_weight_decay_only_on_trainable_matrices(repo_root):
     assert opt.defaults['betas'] == (0.9, 0.98) and opt.defaults['eps'] == 1e-6
 
 
+@pytest.mark.integration  # spawns processes
 @pytest.mark.skipif(not os.path.isfile(os.path.join(os.path.dirname(__file__), '..', '..',
                                                     'tools', 'dist_train.sh')),
                     reason='tools/dist_train.sh not present')

@@ -89,6 +89,7 @@ def test_rn50x64_ov_lvis_config_builds_at_full_size(tmp_path):
     assert len(pred) > 0 and pred.masks.shape[1:] == (64, 64)
 
 
+@pytest.mark.integration  # spawns processes
 def test_tiny_ov_lvis_mask_rcnn_trains_and_tests(shapes_lvis_root, tmp_path):
     work = str(tmp_path / 'work')
     opts = lvis_data_options(shapes_lvis_root)

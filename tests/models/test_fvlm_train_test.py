@@ -10,6 +10,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fvlm_helpers import TINY_CONFIG, data_options, logged_metrics, run_tool  # noqa: E402
 
+pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+
 OV_COCO_KEYS = {'ov_coco/base_ap50', 'ov_coco/novel_ap50', 'ov_coco/all_ap50'}
 
 

@@ -4,9 +4,12 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fvlm_helpers import ROOT, TINY_CONFIG  # noqa: E402
+
+pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
 
 
 def test_infer_writes_image_with_boxes(shapes_ov_root, tmp_path):

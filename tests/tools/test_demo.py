@@ -3,6 +3,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+
 
 def _last_metrics(log_dir):
     """The region metrics of a test run, read straight from mmengine's JSON log."""

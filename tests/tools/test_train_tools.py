@@ -9,6 +9,8 @@ import torch
 
 from ovdet.datasets.synthetic import write_captioned_images
 
+pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+
 CONFIG = 'tests/configs/tiny_caption_train.py'
 
 
