@@ -16,7 +16,8 @@ visualizer = dict(type='Visualizer', vis_backends=[dict(type='LocalVisBackend')]
                   name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 
-# alpha of the weight-space ensemble (spec 1.9); children restate custom_hooks to change it.
+# alpha of the weight-space ensemble (WeightEnsembleHook evaluates and saves
+# alpha * trained + (1 - alpha) * original weights); children restate custom_hooks to change it.
 custom_hooks = [
     dict(type='LogitScaleClampHook'),
     dict(type='WeightEnsembleHook', alpha=0.7),

@@ -18,7 +18,7 @@ model = dict(
     clip=dict(model_name='RN50x64', checkpoint='checkpoints/RN50x64.pt', activation=None),
     unlocked_groups=1,
     freeze_bn_stats=True,
-    class_embeddings='checkpoints/coco_panoptic_rn50x64_hand_craft.npy')
+    class_embeddings='data/metadata/coco_panoptic_rn50x64_hand_craft.npy')
 
 # AdamW defaults of non-ViT models in the reference (betas 0.9/0.999, eps 1e-8).
 optim_wrapper = dict(optimizer=dict(betas=(0.9, 0.999), eps=1e-8))

@@ -11,7 +11,7 @@ custom_imports = dict(imports=['ovdet.clim', 'ovdet.datasets', 'ovdet.evaluation
                       allow_failed_imports=False)
 
 clip_checkpoint = 'checkpoints/ViT-B-16.pt'  # the OpenAI TorchScript archive (or any CLIP format)
-class_embeddings = 'checkpoints/coco_panoptic_vitb16_hand_craft.npy'  # see region_cls_vitb16_coco_panoptic.py
+class_embeddings = 'data/metadata/coco_panoptic_vitb16_hand_craft.npy'  # see region_cls_vitb16_coco_panoptic.py
 
 model = dict(
     type='CLIMModel',
@@ -21,6 +21,6 @@ model = dict(
     extract_type='v2',
     class_embeddings=class_embeddings,
     data_preprocessor=dict(
-        type='CLIMDataPreprocessor',
+        type='CLIMDataPreprocessor',  # OpenAI pixel statistics of ovdet.clip by default
         # 2x2, 3x3, 4x4 groups (29 images) per 32-image batch + 3 single images; mosaics at 1024
         batch_augments=[dict(type='GridMosaic', grids=(2, 3, 4), size=1024)]))

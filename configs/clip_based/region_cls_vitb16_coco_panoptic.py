@@ -1,14 +1,15 @@
 # Zero-shot region classification of a CLIP ViT-B/16 on COCO panoptic val2017 (boxes = "rois",
 # masks = "maskpool", optional crops), reported as class-balanced top-1/top-5 accuracy for things
-# and stuff (spec section 3.3).
+# and stuff (the protocol: docs/design.md, "Region classification").
 #   python tools/test.py configs/clip_based/region_cls_vitb16_coco_panoptic.py CHECKPOINT
 #   bash tools/dist_test.sh configs/clip_based/region_cls_vitb16_coco_panoptic.py CHECKPOINT 4
 # CHECKPOINT may be in any CLIP format (OpenAI TorchScript ViT-B-16.pt, a state dict, a CLIM
 # epoch_N.pt, our training checkpoints, safetensors): it becomes model.clip.checkpoint.
-# Class embeddings (133 x 512, sorted panoptic category ids), made by
+# Class embeddings (133 x 512, sorted panoptic category ids) live in data/metadata/, made by
 #   python tools/generate_text_embeddings.py --model ViT-B-16 --checkpoint checkpoints/ViT-B-16.pt \
-#       --ann data/coco/annotations/panoptic_val2017.json --out checkpoints/coco_panoptic_vitb16_hand_craft.npy
-# are chosen by ONE key:  --cfg-options model.class_embeddings=path/to/file.npy
+#       --ann data/coco/annotations/panoptic_val2017.json --out data/metadata/coco_panoptic_vitb16_hand_craft.npy
+# and chosen by ONE key:  --cfg-options model.class_embeddings=path/to/file.npy
+# The pixel statistics are the OpenAI ones of ovdet.clip, the model's data preprocessor default.
 _base_ = [
     'mmdet::_base_/default_runtime.py',
     '../_base_/datasets/coco_panoptic_region_cls.py',
@@ -18,7 +19,7 @@ custom_imports = dict(imports=['ovdet.datasets', 'ovdet.evaluation'], allow_fail
 model = dict(
     type='RegionCLIPClassifier',
     clip=dict(model_name='ViT-B-16', checkpoint='checkpoints/ViT-B-16.pt', activation=None),
-    class_embeddings='checkpoints/coco_panoptic_vitb16_hand_craft.npy',
+    class_embeddings='data/metadata/coco_panoptic_vitb16_hand_craft.npy',
     num_classes=None,   # checked against the dataset on the first batch
     with_crops=None,    # crops are scored when the pipeline makes them
     topk=5)

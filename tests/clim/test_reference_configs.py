@@ -1,4 +1,5 @@
-"""The reference CLIM recipes (spec section 1.1) as configs: what they build and how they optimise."""
+"""The reference CLIM recipes (batch, mosaic, alpha, schedule, locking) as configs: what they build
+and how they optimise."""
 
 import pytest
 from mmengine.config import Config

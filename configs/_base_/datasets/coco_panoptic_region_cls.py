@@ -1,4 +1,5 @@
-# Region classification on COCO panoptic val2017 (the reference CLIM protocol, spec section 3):
+# Region classification on COCO panoptic val2017 (the reference CLIM protocol; docs/design.md,
+# "Region classification"):
 # every segment of every image (crowd included, w*h >= 64 px^2, at most 100 per image) is a region
 # with a tight GT box (things) or its mask extent (stuff), on a 1024 canvas (longest side resized,
 # padded right/bottom). Override the data with, e.g.

@@ -1,5 +1,6 @@
-# CLIM optimisation (spec 1.1): AdamW lr 1e-5, weight decay 0.1 on trainable >=2-D weights only,
-# 1,000-iteration linear warm-up from lr/1000, cosine by iteration, no gradient clipping.
+# CLIM optimisation (the reference recipe on COCO captions): AdamW lr 1e-5, weight decay 0.1 on
+# trainable >=2-D weights only, 1,000-iteration linear warm-up from lr/1000,
+# cosine by iteration, no gradient clipping.
 #
 # Weight decay goes through mmengine's DefaultOptimWrapperConstructor: it already skips params with
 # requires_grad=False; norm/bias/flat (1-D) params get decay 0, and the 0-D logit_scale is named.
