@@ -1,4 +1,4 @@
-"""Class-balanced region-classification accuracy (spec section 3.3).
+"""Class-balanced region-classification accuracy (protocol: docs/design.md, "Region classification").
 
 For a feature path m in {rois, maskpool, crops} and a subset t in {thing, stuff}, over the regions i of
 the subset with label y_i and predicted indices top_i (best first):
