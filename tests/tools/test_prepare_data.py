@@ -1,0 +1,69 @@
+"""tools/prepare_data.py run as a user runs it, from the root of a generated data tree."""
+import subprocess
+import sys
+
+import pytest
+
+from ovdet.datasets.synthetic import write_scene_datasets
+from ovdet.datasets.synthetic.cc3m_release import write_cc3m_release
+from ovdet.datasets.synthetic.coco_release import write_coco_release
+
+pytestmark = pytest.mark.integration  # every test here runs the tool as a subprocess
+
+
+@pytest.fixture
+def data_root(tmp_path):
+    write_coco_release(str(tmp_path / 'data/coco'))
+    for split, start in (('train2017', 1), ('val2017', 501)):
+        write_scene_datasets(str(tmp_path / 'data/lvis_v1'), num_images=4, image_size=96,
+                             split=split, formats=['lvis'], image_id_start=start, seed=start)
+    write_cc3m_release(str(tmp_path / 'data/cc3m'))
+    return tmp_path
+
+
+def _tool(repo_root, cwd, env, *args):
+    return subprocess.run([sys.executable, str(repo_root / 'tools/prepare_data.py'), *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_steps_then_idempotent_rerun_then_check(repo_root, data_root, subprocess_env):
+    out = _tool(repo_root, data_root, subprocess_env, 'coco', '--lvis-synonyms',
+                'data/lvis_v1/annotations/lvis_v1_val.json')
+    assert out.returncode == 0, out.stderr
+    assert 'coco: wrote  data/coco/wusize/instances_train2017_base.json' in out.stdout
+    assert 'coco: tags: ' in out.stdout
+    again = _tool(repo_root, data_root, subprocess_env, 'coco', '--lvis-synonyms',
+                  'data/lvis_v1/annotations/lvis_v1_val.json')
+    assert again.returncode == 0 and again.stdout.rstrip().endswith('nothing changed')
+    for args in (('lvis', ), ('cc3m', '--check-images')):
+        out = _tool(repo_root, data_root, subprocess_env, *args)
+        assert out.returncode == 0, out.stderr
+        assert 'written' in out.stdout.splitlines()[-1]
+    assert 'cc3m: rows: 8 usable, 4 skipped' in out.stdout
+
+    out = _tool(repo_root, data_root, subprocess_env, 'check',
+                str(repo_root / 'configs/clip_based/fvlm_vitb16_clim_ov_coco.py'), '--quick')
+    assert out.returncode == 1  # class embeddings and the CLIM checkpoint are not there
+    lines = out.stdout.splitlines()
+    assert any(line.startswith('ok       data/coco/wusize/instances_train2017_base.json')
+               for line in lines)
+    assert any(line.startswith('MISSING  data/metadata/coco_openai_vitb16_hand_craft.npy')
+               for line in lines)
+
+
+def test_a_bad_input_is_one_line_and_status_2(repo_root, tmp_path, subprocess_env):
+    out = _tool(repo_root, tmp_path, subprocess_env, 'lvis')
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        'error: data/lvis_v1/annotations/lvis_v1_train.json: not found; expected it from '
+        'lvis_v1_train.json.zip (lvisdataset.org)']
+
+
+def test_the_package_imports_no_detector_code(subprocess_env):
+    code = ('import sys, ovdet.datasets.preparation; '
+            'print([m for m in sys.modules if m.startswith(("mmcv.ops", "mmcv._ext", '
+            '"mmdet.models", "ovdet.models"))])')
+    out = subprocess.run([sys.executable, '-c', code], env=subprocess_env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == '[]'
