@@ -3,3 +3,4 @@
 from .caption_dataset import CaptionDataset  # noqa: F401
 from . import transforms  # noqa: F401
 from .panoptic_region_dataset import CocoPanopticRegionDataset  # noqa: F401
+from . import samplers  # noqa: F401

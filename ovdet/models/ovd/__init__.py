@@ -1,0 +1,6 @@
+"""Open-vocabulary training methods run by OVD RoI heads (see :class:`OVDMethod`)."""
+from .base import OVDMethod
+from .detic_caption import DeticCaption
+from .detic_tags import DeticTags, max_size_boxes
+
+__all__ = ['DeticCaption', 'DeticTags', 'OVDMethod', 'max_size_boxes']
