@@ -3,7 +3,7 @@
 The files are named ``<vocabulary>_<model tag>_hand_craft[_with_background].npy`` as the configs
 expect (:data:`EMBEDDING_FILES`), e.g. ``coco_openai_vitb16_hand_craft.npy`` (80 x 512),
 ``coco_panoptic_vitb16_hand_craft.npy`` (133 x 512), ``lvis_openai_rn50x64_hand_craft.npy``
-(1,203 x 1,024). Rows follow the categories of the vocabulary's official json sorted by id; each
+(1,203 x 1,024); a few recipes use other names for one model's file (:data:`EMBEDDING_ALIASES`). Rows follow the categories of the vocabulary's official json sorted by id; each
 row is the 63-template prompt ensemble of ``ovdet.clip.build_class_embeddings``. The
 ``_with_background`` files append the all-zero background row that function defines.
 
@@ -55,6 +55,13 @@ EMBEDDING_FILES: Tuple[Tuple[str, str, bool], ...] = (
 )
 
 
+# Names a recipe family gives one model's file outside the pattern: name -> (model, vocabulary,
+# background row). Detic's COCO recipes call the ViT-B/32 COCO embeddings this.
+EMBEDDING_ALIASES: Dict[str, Tuple[str, str, bool]] = {
+    'coco_clip_hand_craft.npy': ('ViT-B-32', 'coco', False),
+}
+
+
 def model_tag(model_name: str) -> str:
     """File-name tag of a CLIP: ``ViT-B-16`` -> ``vitb16`` (others: lowercase, no punctuation)."""
     if model_name in MODEL_TAGS:
@@ -85,6 +92,9 @@ class EmbeddingName:
 def parse_embedding_name(path: str) -> Optional[EmbeddingName]:
     """What a file name says about its content, or None for a name outside the table."""
     base = os.path.basename(path)
+    if base in EMBEDDING_ALIASES:
+        model, vocab, bg = EMBEDDING_ALIASES[base]
+        return EmbeddingName(vocab, MODEL_TAGS[model][0], bg)
     # longest patterns first, so 'coco_panoptic_' is not read as 'coco_' + tag 'panoptic...'
     for pattern, vocab, bg in sorted(EMBEDDING_FILES, key=lambda e: -len(e[0])):
         regex = '^' + re.escape(pattern).replace(re.escape('{tag}'), '([a-z0-9]+)') + '$'
@@ -138,6 +148,9 @@ def prepare_embeddings(model: str, checkpoint: Optional[str], *,
         report.read(os.path.join(root, VOCABULARIES[v].source), f'{len(names[v])} class names')
     targets = [(os.path.join(out_dir, pattern.format(tag=tag)), vocab, bg)
                for pattern, vocab, bg in EMBEDDING_FILES if vocab in vocabularies]
+    targets += [(os.path.join(out_dir, name), vocab, bg)
+                for name, (m, vocab, bg) in EMBEDDING_ALIASES.items()
+                if m == model and vocab in vocabularies]
 
     from ovdet.clip import load_class_embeddings
     expected_width = MODEL_TAGS[model][1] if model in MODEL_TAGS else None

@@ -76,6 +76,8 @@ def test_file_names_say_vocabulary_model_and_background():
                                                                False)
     n = parse_embedding_name('lvis_openai_rn50x64_hand_craft_with_background.npy')
     assert (n.vocabulary, n.model, n.width, n.background) == ('lvis', 'RN50x64', 1024, True)
+    n = parse_embedding_name('data/metadata/coco_clip_hand_craft.npy')  # Detic's name
+    assert (n.vocabulary, n.model, n.width, n.background) == ('coco', 'ViT-B-32', 512, False)
     assert parse_embedding_name('lvis_v1_clip_a+cname.npy') is None
     assert how_to_get('checkpoints/coco_panoptic_rn50x64_hand_craft.npy') == (
         'python tools/prepare_data.py embeddings --model RN50x64 --checkpoint '
