@@ -166,6 +166,12 @@ def test_reference_dataset_classes_load_the_outputs(tree):
     labels = {i['bbox_label'] for k in range(len(base)) for i in base.get_data_info(k)['instances']}
     names = base.metainfo['classes']
     assert labels and {names[i] for i in labels} <= set(OV_COCO_BASE)
-    tags = CocoDataset(ann_file='wusize/captions_train2017_tags_allcaps.json', data_root=coco,
-                       data_prefix=dict(img='train2017/'), filter_cfg=dict(filter_empty_gt=False))
+    from ovdet.datasets.detection import CocoCaptionOVDDataset
+    tags = CocoCaptionOVDDataset(ann_file='wusize/captions_train2017_tags_allcaps.json',
+                                 data_root=coco, data_prefix=dict(img='train2017/'))
     assert len(tags) == 8
+    named = tree['coco_release']['named']
+    for k in range(len(tags)):
+        info = tags.get_data_info(k)
+        assert os.path.isfile(info['img_path']) and len(info['captions'][0]) == 5
+        assert sorted(names[t] for t in info['tags'][0]) == named[info['img_id']]
