@@ -128,6 +128,9 @@ def _captions(coco_root, lvis_synonyms, drop_untagged, report):
     report.read(cap_path, f'{count(len(captions["images"]))} images, '
                           f'{count(len(captions["annotations"]))} captions')
     entries = group_captions(captions, cap_path)
+    if len(entries) < len(captions['images']):
+        report.note(f'{count(len(captions["images"]) - len(entries))} images have no caption '
+                    'and are left out of both caption jsons')
     del captions
     n_caps = sum(len(e['captions']) for e in entries)
     write_json(layout.join(coco_root, layout.COCO_CLIM_CAPTIONS), {'images': entries}, report,

@@ -60,6 +60,10 @@ def _temp_next_to(path: str, suffix: str) -> str:
     fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix=suffix,
                                dir=folder)
     os.close(fd)
+    # mkstemp makes the file private (0600); outputs get the permissions a plain open() gives
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     return tmp
 
 

@@ -99,6 +99,9 @@ def test_second_run_changes_nothing(tree):
         'wusize/instances_val2017_novel.json')] + [
         os.path.join(tree['metadata'], 'coco_panoptic_classes.txt')]
     stamps = {p: os.stat(p).st_mtime_ns for p in outputs}
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {os.stat(p).st_mode & 0o777 for p in outputs} == {0o666 & ~umask}  # as open() makes
     report = _run(tree)
     assert [s for _, s in report.outputs] == ['same'] * 6
     assert report.lines[-1].endswith('6 unchanged -- nothing changed')
