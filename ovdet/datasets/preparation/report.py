@@ -29,7 +29,7 @@ def shown(path: str) -> str:
     if os.path.isabs(path):
         rel = os.path.relpath(path)
         return path if rel.startswith('..') else rel
-    return path
+    return os.path.normpath(path)
 
 
 def count(n: int) -> str:
