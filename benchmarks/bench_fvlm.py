@@ -21,12 +21,12 @@ def build(device, num_classes=80, embed_dim=512):
     register_all_modules()
     cfg = Config.fromfile('configs/clip_based/fvlm_vitb16_clim_ov_coco.py')
     m = cfg.model
-    m.backbone.checkpoint = None
+    m.backbone.clip.checkpoint = None
     m.backbone.norm_cfg = dict(type='BN', requires_grad=True)
     m.neck.norm_cfg = dict(type='BN', requires_grad=True)
     m.roi_head.bbox_head.norm_cfg = dict(type='BN', requires_grad=True)
     rng = np.random.default_rng(0)
-    m.roi_head.bbox_head.cls_embeddings = rng.standard_normal((num_classes, embed_dim))
+    m.roi_head.bbox_head.class_embeddings = rng.standard_normal((num_classes, embed_dim))
     model = MODELS.build(m).to(device)
     model.init_weights()
     return model

@@ -66,8 +66,7 @@ def detector_config(checkpoint, data_root, work_dir, preset, seed, name):
     ann_val = osp.join(data_root, 'annotations/instances_val2017.json')
     iters = preset['iters']
     cfg.merge_from_dict({
-        'model.backbone.checkpoint': checkpoint,
-        'model.roi_head.bbox_head.cls_embeddings.checkpoint': checkpoint,
+        'model.backbone.clip.checkpoint': checkpoint,
         'train_dataloader.dataset.data_root': data_root,
         'train_dataloader.batch_size': preset['batch_size'],
         'test_dataloader.dataset.data_root': data_root,

@@ -4,9 +4,9 @@
         --checkpoint work_dirs/fvlm_tiny_ov_shapes/iter_40.pth --classes "circle,star,cat" \
         --out-file out.jpg
 
-The class names are embedded now with the text tower of the backbone's CLIP (same model name and
-CLIP checkpoint as the config, through ovdet.clip's build_class_embeddings); every given class is
-scored as novel (beta exponent of the F-VLM ensemble) unless listed in --base-classes.
+The class names are embedded now by the text tower of the detector's own backbone CLIP (63
+prompt templates, ``ovdet.clip.load_class_embeddings``); every given class is scored as novel
+(beta exponent of the F-VLM ensemble) unless listed in --base-classes.
 """
 import argparse
 import os
@@ -50,7 +50,6 @@ def main(argv=None):
     from mmdet.utils import register_all_modules
     from mmengine.config import Config
 
-    from ovdet.models.roi_heads.text_classifier import text_embeddings
     register_all_modules(init_default_scope=True)
     names = [n.strip() for n in args.classes.split(',') if n.strip()]
     base = {n.strip() for n in args.base_classes.split(',') if n.strip()}
@@ -61,9 +60,8 @@ def main(argv=None):
         rcnn_test.score_thr = args.score_thr  # keep every box the user asked to see
     torch.manual_seed(0)  # untrained heads (no --checkpoint) start the same on every run
     model = init_detector(cfg, args.checkpoint, device=args.device)
-    bb = model.backbone
-    emb = text_embeddings(bb.model_name, names, checkpoint=bb.checkpoint, activation=bb.activation)
-    model.roi_head.bbox_head.set_vocabulary(torch.from_numpy(emb),
+    # the free-text classes are embedded by the text tower of the detector's own CLIP
+    model.roi_head.bbox_head.set_vocabulary(dict(class_names=names), encoder=model.backbone.encoder,
                                             is_base=[n in base for n in names])
     model.dataset_meta = dict(classes=tuple(names))
     result = inference_detector(model, args.image)

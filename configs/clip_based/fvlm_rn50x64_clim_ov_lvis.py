@@ -28,7 +28,7 @@ test_pipeline = [
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
-model = dict(backbone=dict(checkpoint='checkpoints/openai_rn50x64_cc3m_clim.pt'))
+model = dict(backbone=dict(clip=dict(checkpoint='checkpoints/openai_rn50x64_cc3m_clim.pt')))
 train_dataloader = dict(batch_size=32, dataset=dict(dataset=dict(pipeline=train_pipeline)))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -4,7 +4,8 @@
 #        python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape \
 #            --formats instances ov_split --split val2017 --num-images 16 --seed 1
 # Train: python tools/train.py configs/demo/fvlm_tiny_ov_shapes.py
-# Frozen tiny CLIP (random init unless backbone.checkpoint points at a CLIP / CLIM export);
+# Frozen tiny CLIP (random init unless model.backbone.clip.checkpoint points at a CLIP / CLIM
+# export; the class names are embedded with that same CLIP's text tower);
 # single process, GroupNorm instead of SyncBN, 128 px inputs, a few iterations.
 _base_ = [
     'mmdet::_base_/default_runtime.py',
@@ -22,8 +23,8 @@ clip_mean_bgr = (104.09373615, 116.7460125, 122.7709383)
 norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 width = 64  # ovdet-ViT-tiny: 2 blocks of width 64, patch 8, embedding 32
 model = dict(
-    backbone=dict(model_name=clip_name, checkpoint=clip_checkpoint, out_indices=(0, 0, 1, 1),
-                  norm_cfg=norm_cfg),
+    backbone=dict(clip=dict(model_name=clip_name, checkpoint=clip_checkpoint),
+                  out_indices=(0, 0, 1, 1), norm_cfg=norm_cfg),
     neck=dict(in_channels=[width] * 4, out_channels=32, norm_cfg=norm_cfg),
     rpn_head=dict(in_channels=32, feat_channels=32,
                   anchor_generator=dict(scales=[4], strides=[2, 4, 8, 16, 32])),
@@ -32,8 +33,7 @@ model = dict(
         bbox_head=dict(
             in_channels=32, conv_out_channels=32, fc_out_channels=64, num_shared_convs=1,
             norm_cfg=norm_cfg, num_classes=len(classes),
-            cls_embeddings=dict(_delete_=True, model_name=clip_name, checkpoint=clip_checkpoint,
-                                class_names=list(classes)),
+            class_embeddings=dict(_delete_=True, class_names=list(classes)),
             loss_cls=dict(num_classes=len(classes), class_weight=class_weight))),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=200, max_per_img=100),

@@ -100,3 +100,16 @@ def resolve_clip(clip) -> CLIPEncoder:
                         f'got {clip!r}')
     spec = dict(clip)
     return build_clip(spec.pop('model_name'), spec.pop('checkpoint', None), **spec)
+
+
+def clip_embed_dim(model_name: str) -> int:
+    """Embedding width D of a CLIP architecture, read from its model config (nothing is built):
+    e.g. 512 for ViT-B-16, 1024 for RN50x64."""
+    import open_clip
+
+    from . import register_model_configs
+    register_model_configs()
+    config = open_clip.get_model_config(model_name.replace('/', '-'))
+    if config is None:
+        raise ValueError(f'unknown CLIP model {model_name!r}')
+    return int(config['embed_dim'])

@@ -5,7 +5,8 @@ import torch.nn.functional as F
 
 def _vit(**kw):
     from ovdet.models import CLIPViTBackbone
-    return CLIPViTBackbone(model_name='ovdet-ViT-tiny', out_indices=(0, 0, 1, 1),
+    clip = dict(model_name='ovdet-ViT-tiny', checkpoint=kw.pop('checkpoint', None))
+    return CLIPViTBackbone(clip=clip, out_indices=(0, 0, 1, 1),
                            norm_cfg=dict(type='GN', num_groups=8), **kw)
 
 
@@ -28,16 +29,16 @@ def test_vit_backbone_pyramid_and_freezing():
     assert torch.allclose(outs[4].norm(dim=1), torch.ones(2, 8, 8), atol=1e-5)
 
 
-def test_vit_clip_pool_equals_encoder_box_features():
+def test_vit_clip_pool_reads_pixel_rois_of_their_own_image():
+    """clip_pool takes rois in input pixels ([image index, x0, y0, x1, y1]); a roi covering
+    whole tokens pools exactly the normalised mean of those tokens of ITS image."""
     bb = _vit().eval()
-    x = torch.randn(2, 3, 64, 64)
-    dense = bb(x)[4]
-    rois = torch.tensor([[0, 0., 0., 32., 32.], [0, 8., 16., 64., 40.], [1, 4., 4., 60., 28.]])
+    dense = F.normalize(torch.randn(2, 32, 8, 8), dim=1)  # patch 8: a 64 x 64 input
+    rois = torch.tensor([[0, 0., 0., 16., 8.], [1, 8., 16., 32., 40.], [1, 0., 0., 64., 64.]])
     pooled = bb.clip_pool(dense, rois)
-    boxes = [rois[rois[:, 0] == b, 1:] / 64.0 for b in range(2)]
-    with torch.no_grad():
-        ref = bb.encoder.box_features(x, boxes, extract_type='v2')
-    assert torch.allclose(pooled, ref, atol=1e-5)
+    want = [dense[0, :, 0:1, 0:2], dense[1, :, 2:5, 1:4], dense[1]]
+    for got, region in zip(pooled, want):
+        assert torch.allclose(got, F.normalize(region.flatten(1).mean(1), dim=0), atol=1e-5)
 
 
 def test_exported_checkpoint_loads_into_backbone(tmp_path):
@@ -59,7 +60,7 @@ def test_exported_checkpoint_loads_into_backbone(tmp_path):
 
 def test_resnet_backbone_stages_and_attnpool_regions():
     from ovdet.models import CLIPResNetBackbone
-    bb = CLIPResNetBackbone(model_name='ovdet-RN-tiny').eval()
+    bb = CLIPResNetBackbone(clip=dict(model_name='ovdet-RN-tiny')).eval()
     x = torch.randn(1, 3, 64, 64)
     outs = bb(x)
     assert len(outs) == 5 and outs[4] is outs[3]
@@ -71,3 +72,33 @@ def test_resnet_backbone_stages_and_attnpool_regions():
     assert v.shape == (2, bb.embed_dim)
     assert torch.allclose(v, ref) and torch.allclose(v.norm(dim=-1), torch.ones(2), atol=1e-5)
     assert bb.activation in ('quick_gelu', 'gelu')
+
+
+def test_detector_embeds_class_names_with_its_own_clip(monkeypatch, tmp_path):
+    """A vocabulary given by class names is embedded by the backbone CLIP's text tower: one CLIP
+    is built, its checkpoint stated once, and the rows equal the loader's output for it."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import ovdet.clip.factory as factory
+    from ovdet.clip import build_clip, load_class_embeddings
+    from mmdet.registry import MODELS
+    import ovdet.models  # noqa: F401
+    torch.manual_seed(3)
+    ckpt = str(tmp_path / 'clip.pt')
+    torch.save(build_clip('ovdet-ViT-tiny').export_state_dict(), ckpt)
+    built = []
+    real = factory.build_clip
+    monkeypatch.setattr(factory, 'build_clip', lambda *a, **k: built.append(a) or real(*a, **k))
+    cfg = Config.fromfile('configs/demo/fvlm_tiny_ov_shapes.py')
+    cfg.model.backbone.clip.checkpoint = ckpt
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    assert len(built) == 1
+    names = list(cfg.classes)
+    want = load_class_embeddings(dict(class_names=names), encoder=model.backbone.encoder)
+    got = model.roi_head.bbox_head.fc_cls.class_embeddings
+    assert got.shape == (len(names), 32) and torch.allclose(got, want)
+    # and they are not the embeddings of a randomly initialised CLIP
+    other = load_class_embeddings(dict(class_names=names, model_name='ovdet-ViT-tiny'))
+    assert not torch.allclose(got, other)

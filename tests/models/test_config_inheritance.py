@@ -9,12 +9,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SHORT_CONFIG = """
 _base_ = '{base}'
 # a different (here: tiny) CLIP, its class embeddings, and a PAFPN neck instead of FPN
-clip = dict(model_name='ovdet-ViT-tiny', checkpoint=None)
 model = dict(
-    backbone=dict(model_name=clip['model_name'], checkpoint=clip['checkpoint'],
+    backbone=dict(clip=dict(model_name='ovdet-ViT-tiny', checkpoint=None),
                   out_indices=(0, 0, 1, 1), norm_cfg=dict(type='GN', num_groups=8)),
     neck=dict(_delete_=True, type='PAFPN', in_channels=[64] * 4, out_channels=256, num_outs=5),
-    roi_head=dict(bbox_head=dict(cls_embeddings='{emb}', norm_cfg=dict(type='GN', num_groups=8))))
+    roi_head=dict(bbox_head=dict(class_embeddings='{emb}', norm_cfg=dict(type='GN', num_groups=8))))
 """
 
 

@@ -25,7 +25,7 @@ def _head(C=3, D=8, class_weight=(1, 0, 1), **kw):
     import ovdet.models  # noqa: F401
     emb = F.normalize(torch.randn(C, D), dim=-1).numpy()
     cfg = dict(type='FVLMBBoxHead', in_channels=4, roi_feat_size=2, fc_out_channels=16,
-               num_classes=C, cls_embeddings=emb, clip_temperature=75.0, alpha=0.1, beta=0.8,
+               num_classes=C, class_embeddings=emb, clip_temperature=75.0, alpha=0.1, beta=0.8,
                loss_cls=dict(type='ZeroWeightMaskedCrossEntropyLoss', num_classes=C,
                              class_weight=list(class_weight), bg_weight=0.6),
                loss_bbox=dict(type='L1Loss', loss_weight=1.0))

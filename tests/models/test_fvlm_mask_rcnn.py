@@ -30,9 +30,9 @@ def _build(config, tmp_path, embed_dim, **overrides):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     cfg = Config.fromfile(os.path.join(ROOT, config))
-    cfg.model.backbone.checkpoint = None  # random CLIP weights: no download, no file
+    cfg.model.backbone.clip.checkpoint = None  # random CLIP weights: no download, no file
     head = cfg.model.roi_head.bbox_head
-    head.cls_embeddings = np.random.default_rng(0).normal(
+    head.class_embeddings = np.random.default_rng(0).normal(
         size=(NUM_LVIS, embed_dim)).astype(np.float32)
     head.loss_cls.class_weight = _lvis_categories_json(tmp_path)
     cfg.model.test_cfg.rpn.max_per_img = 8  # CLIP pooling of 8 proposals keeps the test short

@@ -71,7 +71,8 @@ def test_vit_detector_extractors_see_contiguous_pyramid(repo_root, config, mode)
 def test_resnet_detector_extractors_see_contiguous_pyramid(repo_root, mode):
     cfg = Config.fromfile(str(repo_root / 'configs/demo/fvlm_tiny_ov_shapes.py'))
     cfg.merge_from_dict({
-        'model.backbone': dict(_delete_=True, type='CLIPResNetBackbone', model_name='ovdet-RN-tiny'),
+        'model.backbone': dict(_delete_=True, type='CLIPResNetBackbone',
+                               clip=dict(model_name='ovdet-RN-tiny')),
         'model.neck.in_channels': [32, 64, 128, 256],
         'model.roi_head.bbox_roi_extractor.featmap_strides': [4, 8, 16, 32]})
     _assert_extractors_read_contiguous_layout(_build(cfg.model), mode)

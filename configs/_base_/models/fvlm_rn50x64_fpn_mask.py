@@ -3,11 +3,11 @@
 _base_ = './fvlm_vitb16_nasfpn_mask.py'
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
-    backbone=dict(_delete_=True, type='CLIPResNetBackbone', model_name='RN50x64',
-                  checkpoint=None, activation=None),
+    backbone=dict(_delete_=True, type='CLIPResNetBackbone',
+                  clip=dict(model_name='RN50x64', checkpoint=None, activation=None)),
     neck=dict(_delete_=True, type='FPN', in_channels=[512, 1024, 2048, 4096],
               out_channels=256, num_outs=5, norm_cfg=norm_cfg),
     rpn_head=dict(num_convs=2),
     roi_head=dict(
         bbox_head=dict(
-            cls_embeddings='data/metadata/lvis_openai_rn50x64_hand_craft.npy')))
+            class_embeddings='data/metadata/lvis_openai_rn50x64_hand_craft.npy')))

@@ -1,7 +1,7 @@
 # F-VLM Faster R-CNN on a frozen CLIP ViT-B/16 (cluster recipe: SyncBN; OV-COCO numbers).
-# Input is a fixed 640x640 square (40x40 tokens). Override `backbone.checkpoint` with the CLIP
+# Input is a fixed 640x640 square (40x40 tokens). Override `backbone.clip.checkpoint` with the CLIP
 # weights (OpenAI or a CLIM export such as checkpoints/openai_vitb16_coco_clim.pt) and
-# `roi_head.bbox_head.cls_embeddings` / `loss_cls.class_weight` with the dataset's vocabulary.
+# `roi_head.bbox_head.class_embeddings` / `loss_cls.class_weight` with the dataset's vocabulary.
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 # OV-COCO training weights in COCO label order: 1 = the 48 base classes, 0 = novel / unused
 # (`python tools/ov_split.py --print-weights` prints the vector of any split).
@@ -21,9 +21,8 @@ model = dict(
         pad_size_divisor=32),
     backbone=dict(
         type='CLIPViTBackbone',
-        model_name='ViT-B-16',
-        checkpoint=None,
-        activation=None,  # QuickGELU for OpenAI/CLIM weights; 'gelu' = reference behaviour
+        # activation None = QuickGELU for OpenAI/CLIM weights; 'gelu' = reference behaviour
+        clip=dict(model_name='ViT-B-16', checkpoint=None, activation=None),
         out_indices=(3, 5, 7, 11),
         norm_cfg=norm_cfg),
     neck=dict(
@@ -64,7 +63,7 @@ model = dict(
             fc_out_channels=1024,
             roi_feat_size=7,
             num_classes=80,
-            cls_embeddings='data/metadata/coco_openai_vitb16_hand_craft.npy',
+            class_embeddings='data/metadata/coco_openai_vitb16_hand_craft.npy',
             bg_embedding='learn',
             cls_temperature=50.0,
             learn_cls_temperature=True,

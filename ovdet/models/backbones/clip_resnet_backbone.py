@@ -1,6 +1,4 @@
 """Frozen CLIP ModifiedResNet (e.g. RN50x64) as a detection backbone (F-VLM style)."""
-from typing import Optional
-
 import torch
 from mmdet.registry import MODELS
 
@@ -16,11 +14,10 @@ class CLIPResNetBackbone(FrozenCLIPBackbone):
     that :meth:`clip_pool` reads. Everything runs under ``torch.no_grad()`` with BN in eval.
     """
 
-    def __init__(self, model_name: str = 'RN50x64', checkpoint: Optional[str] = None,
-                 activation: Optional[str] = None, init_cfg=None):
-        super().__init__(model_name, checkpoint, activation, init_cfg)
+    def __init__(self, clip, init_cfg=None):
+        super().__init__(clip, init_cfg)
         if not self.encoder.is_resnet:
-            raise TypeError(f'{model_name} is not a ModifiedResNet CLIP')
+            raise TypeError(f'{self.encoder.model_name} is not a ModifiedResNet CLIP')
 
     def forward(self, images: torch.Tensor):
         with torch.no_grad():

@@ -1,12 +1,12 @@
 """Frozen CLIP ViT as a detection backbone (F-VLM style)."""
-from typing import Optional, Sequence
+from typing import Sequence
 
 import torch
-import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmdet.registry import MODELS
 from torch import nn
-from torchvision.ops import roi_align
+
+from ovdet.clip.pooling import roi_pool
 
 from .frozen_clip import FrozenCLIPBackbone
 
@@ -31,13 +31,12 @@ class CLIPViTBackbone(FrozenCLIPBackbone):
     fixed multiple of p (the positional embedding is resampled bicubically to the grid).
     """
 
-    def __init__(self, model_name: str = 'ViT-B-16', checkpoint: Optional[str] = None,
-                 activation: Optional[str] = None, out_indices: Sequence[int] = (3, 5, 7, 11),
+    def __init__(self, clip, out_indices: Sequence[int] = (3, 5, 7, 11),
                  norm_cfg: dict = dict(type='BN', requires_grad=True), init_cfg=None):
-        super().__init__(model_name, checkpoint, activation, init_cfg)
+        super().__init__(clip, init_cfg)
         enc = self.encoder
         if not enc.is_vit:
-            raise TypeError(f'{model_name} is not a ViT CLIP')
+            raise TypeError(f'{enc.model_name} is not a ViT CLIP')
         assert len(out_indices) == 4, 'four pyramid levels'
         n = enc.num_layers
         assert out_indices[-1] % n == n - 1, 'the last level must be the last (v2) block'
@@ -65,10 +64,12 @@ class CLIPViTBackbone(FrozenCLIPBackbone):
     def clip_pool(self, clip_map: torch.Tensor, rois: torch.Tensor) -> torch.Tensor:
         """CLIP region embeddings of rois (R, 5) in input pixels.
 
-        v_r = normalize(RoIAlign_1x1(d, r; scale 1/p, adaptive sampling, aligned)) -> (R, D).
+        v_r = normalize(RoIAlign_1x1(d, r)) through ``ovdet.clip.pooling.roi_pool`` (aligned,
+        adaptive sampling), the input being (h p) x (w p) pixels for a (h, w) map -> (R, D).
         """
         if rois.shape[0] == 0:
             return clip_map.new_zeros(0, clip_map.shape[1])
-        pooled = roi_align(clip_map, rois.to(clip_map.dtype), output_size=(1, 1),
-                           spatial_scale=1.0 / self.patch_size, sampling_ratio=0, aligned=True)
-        return F.normalize(pooled[:, :, 0, 0], dim=-1)
+        h, w = clip_map.shape[-2:]
+        boxes = self._per_image_boxes(rois.to(clip_map.dtype), clip_map.shape[0],
+                                      h * self.patch_size, w * self.patch_size)
+        return roi_pool(clip_map, boxes)

@@ -1,45 +1,49 @@
-"""Shared plumbing of the frozen-CLIP backbones: build through ``ovdet.clip``, freeze, keep eval."""
-from typing import Optional
-
+"""Shared plumbing of the frozen-CLIP backbones: get the CLIP through ``ovdet.clip``, freeze it,
+keep it in eval mode."""
 import torch
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
-from torch import nn
+
+from ovdet.clip import resolve_clip
 
 
 class FrozenCLIPBackbone(BaseModule):
-    """Holds a frozen CLIP image tower built by :func:`ovdet.clip.build_clip`.
+    """Holds a frozen CLIP image tower.
 
     Only ``self.visual`` (the open_clip image tower) is a sub-module, so detector checkpoints
     carry ``backbone.visual.*`` and no text tower. The wrapping :class:`ovdet.clip.CLIPEncoder`
-    is kept out of the module tree and used for the forward paths.
+    is kept out of the module tree: its text tower is what a detector whose vocabulary is given
+    by class names embeds them with (no second CLIP is built).
 
     Every ``visual`` parameter has ``requires_grad=False`` and ``visual`` stays in eval mode
     (BatchNorm statistics of RN towers included) whatever ``train(mode)`` says.
 
     Args:
-        model_name: an open_clip / ovdet.clip model name (``ViT-B-16``, ``RN50x64``, ``ovdet-ViT-tiny``).
-        checkpoint: any format ovdet.clip loads: OpenAI archive, open_clip state dict, CLIM
-            ``epoch_N.pt``, our ``*_clim.pt`` exports; None = random init (tests, benchmarks).
-        activation: None picks QuickGELU for OpenAI-derived towers (the correct choice for
-            OpenAI and CLIM weights); ``'gelu'`` reproduces the reference detectors, which
-            rebuilt the OpenAI ViT with exact GELU.
+        clip: ``dict(model_name=..., checkpoint=..., activation=...)`` (the arguments of
+            ``ovdet.clip.build_clip``) or a built ``CLIPEncoder``. ``checkpoint`` is any format
+            ovdet.clip reads (OpenAI archive, open_clip state dict, CLIM ``epoch_N.pt``, our
+            ``*_clim.pt`` exports, safetensors); None = random init (tests, benchmarks).
+            ``activation=None`` picks QuickGELU for OpenAI-derived towers (right for OpenAI and
+            CLIM weights); ``'gelu'`` reproduces the reference detectors, which rebuilt the
+            OpenAI ViT with exact GELU.
     """
 
-    def __init__(self, model_name: str, checkpoint: Optional[str] = None,
-                 activation: Optional[str] = None, init_cfg=None):
+    def __init__(self, clip, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
-        from ovdet.clip import build_clip
-        encoder = build_clip(model_name, checkpoint=checkpoint, activation=activation)
+        encoder = resolve_clip(clip)
         object.__setattr__(self, '_encoder', encoder)  # not a sub-module (no text tower)
         self.visual = encoder.model.visual
-        self.model_name = model_name
-        self.checkpoint = checkpoint
+        self.model_name = encoder.model_name
+        self.checkpoint = getattr(encoder, 'checkpoint', None)
         self.activation = encoder.activation
         self.embed_dim = encoder.embed_dim
         self.patch_size = encoder.patch_size
         for p in self.visual.parameters():
             p.requires_grad = False
         self.visual.eval()
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__}: frozen CLIP {self.model_name} image tower, weights from '
+            f'{self.checkpoint or "random initialisation (no checkpoint)"}')
 
     @property
     def encoder(self):

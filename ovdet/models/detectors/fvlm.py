@@ -1,7 +1,18 @@
 """F-VLM-style two-stage detector on a frozen CLIP backbone."""
+import copy
+
 import torch
 from mmdet.models.detectors import TwoStageDetector
 from mmdet.registry import MODELS
+
+from ovdet.clip.factory import clip_embed_dim
+
+from ..roi_heads.text_classifier import names_only
+
+
+def _vocabulary_needs_backbone(roi_head) -> bool:
+    head = (roi_head or {}).get('bbox_head') or {}
+    return names_only(head.get('class_embeddings'))
 
 
 @MODELS.register_module()
@@ -13,7 +24,25 @@ class FVLMDetector(TwoStageDetector):
     ViT, layer4 of a ResNet); the RoI head (:class:`FVLMRoIHead`) pools it on the proposals with
     ``backbone.clip_pool`` and ensembles CLIP with the detector scores. A Mask R-CNN is the same
     class with a ``mask_head`` in ``roi_head``.
+
+    A vocabulary given by class names alone (``roi_head.bbox_head.class_embeddings =
+    dict(class_names=[...])``) is embedded with the text tower of the backbone's own CLIP: the
+    checkpoint is stated once, in ``backbone.clip``, and no second CLIP is built.
     """
+
+    def __init__(self, backbone: dict, roi_head: dict = None, **kwargs):
+        deferred = _vocabulary_needs_backbone(roi_head)
+        if deferred:
+            roi_head = copy.deepcopy(roi_head)
+            clip = backbone['clip']
+            model_name = clip['model_name'] if isinstance(clip, dict) else clip.model_name
+            roi_head['bbox_head'].setdefault('embed_dim', clip_embed_dim(model_name))
+        super().__init__(backbone=backbone, roi_head=roi_head, **kwargs)
+        if deferred:
+            head = self.roi_head.bbox_head
+            head.fc_cls.set_class_embeddings(roi_head['bbox_head']['class_embeddings'],
+                                             encoder=self.backbone.encoder,
+                                             num_classes=head.num_classes)
 
     @property
     def _num_pyramid_levels(self) -> int:

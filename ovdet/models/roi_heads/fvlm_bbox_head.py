@@ -33,7 +33,9 @@ class FVLMBBoxHead(ConvFCBBoxHead):
     boxes and runs class-wise NMS on the first C columns.
 
     Args:
-        cls_embeddings: (C, D) text embeddings, a ``.npy`` path or array.
+        class_embeddings: the vocabulary, anything ``ovdet.clip.load_class_embeddings`` reads: a
+            (C, D) ``.npy`` path or array, or ``dict(class_names=[...])``, which the detector embeds
+            with its own CLIP's text tower (``embed_dim`` then comes from the backbone).
         bg_embedding: ``'learn'`` or ``'zero'``.
         cls_temperature: initial (learnable when ``learn_cls_temperature``) logit scale tau.
         clip_temperature: fixed scale of the CLIP logits (COCO 75, LVIS 50).
@@ -42,14 +44,14 @@ class FVLMBBoxHead(ConvFCBBoxHead):
             the classes with positive weight in ``loss_cls.class_weight``.
     """
 
-    def __init__(self, cls_embeddings=None, embed_dim: Optional[int] = None,
+    def __init__(self, class_embeddings=None, embed_dim: Optional[int] = None,
                  bg_embedding: str = 'learn', cls_temperature: float = 50.0,
                  learn_cls_temperature: bool = True, clip_temperature: float = 75.0,
                  alpha: float = 0.1, beta: float = 0.8, base_classes=None,
                  num_shared_convs: int = 0, num_shared_fcs: int = 2, num_cls_fcs: int = 0,
                  num_reg_fcs: int = 0, reg_class_agnostic: bool = True, **kwargs):
         kwargs.setdefault('cls_predictor_cfg', dict(
-            type='TextEmbeddingClassifier', embeddings=cls_embeddings, embed_dim=embed_dim,
+            type='TextEmbeddingClassifier', class_embeddings=class_embeddings, embed_dim=embed_dim,
             bg_embedding=bg_embedding, temperature=cls_temperature,
             learn_temperature=learn_cls_temperature))
         super().__init__(num_shared_convs=num_shared_convs, num_shared_fcs=num_shared_fcs,
@@ -68,10 +70,11 @@ class FVLMBBoxHead(ConvFCBBoxHead):
             is_base = torch.ones(self.num_classes, dtype=torch.bool)
         self.register_buffer('is_base', is_base, persistent=False)
 
-    def set_vocabulary(self, embeddings, is_base=None) -> None:
-        """Classify into another vocabulary: (C', D) text embeddings; ``is_base`` (C',) bool,
-        default all novel (the vocabulary was not seen in training)."""
-        self.fc_cls.set_class_embeddings(embeddings)
+    def set_vocabulary(self, class_embeddings, is_base=None, encoder=None) -> None:
+        """Classify into another vocabulary (anything ``load_class_embeddings`` reads; class names
+        alone are embedded with ``encoder``); ``is_base`` (C',) bool, default all novel (the
+        vocabulary was not seen in training)."""
+        self.fc_cls.set_class_embeddings(class_embeddings, encoder=encoder)
         self.num_classes = self.fc_cls.num_classes
         if is_base is None:
             is_base = torch.zeros(self.num_classes, dtype=torch.bool)

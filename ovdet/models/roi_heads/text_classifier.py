@@ -1,36 +1,18 @@
 """Region-embedding classifier against fixed text embeddings (the F-VLM "fc_cls")."""
-from typing import Optional, Union
+from typing import Optional
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmdet.registry import MODELS
 from torch import nn
 
-
-def text_embeddings(model_name: str, class_names, checkpoint: Optional[str] = None,
-                    activation: Optional[str] = None) -> np.ndarray:
-    """(C, D) prompt-ensembled text embeddings computed now with ``ovdet.clip``."""
-    from ovdet.clip import build_class_embeddings, build_clip
-    encoder = build_clip(model_name, checkpoint=checkpoint, activation=activation)
-    with torch.no_grad():
-        return build_class_embeddings(encoder, list(class_names))
+from ovdet.clip import load_class_embeddings
 
 
-def load_embeddings(source) -> torch.Tensor:
-    """(C, D) class embeddings -> float32 tensor with L2-normalised rows.
-
-    ``source``: a ``.npy`` path, an array / tensor, or a dict
-    ``dict(model_name=..., class_names=[...], checkpoint=None, activation=None)`` computed on the
-    fly with :func:`text_embeddings` (tiny demo models, free-text vocabularies).
-    """
-    if isinstance(source, dict):
-        source = text_embeddings(**source)
-    if isinstance(source, str):
-        source = np.load(source)
-    emb = torch.as_tensor(np.asarray(source, dtype=np.float32))
-    assert emb.ndim == 2, f'class embeddings must be (C, D), got {tuple(emb.shape)}'
-    return F.normalize(emb, dim=-1)
+def names_only(class_embeddings) -> bool:
+    """True for a vocabulary given by class names alone, which the text tower of the detector's
+    own CLIP embeds (``dict(class_names=[...])`` without ``model_name``)."""
+    return isinstance(class_embeddings, dict) and class_embeddings.get('model_name') is None
 
 
 @MODELS.register_module()
@@ -48,23 +30,25 @@ class TextEmbeddingClassifier(nn.Module):
     Xavier-uniform init), ``'zero'`` (b = 0, so its logit is 0).
 
     Built by mmdet's BBoxHead as ``fc_cls`` with ``in_features`` and ``out_features`` (C + 1)
-    filled in; ``out_features`` is checked against the embedding file. ``embeddings=None``
-    allocates zeros of shape (out_features - 1, embed_dim), to be filled by
-    :meth:`set_class_embeddings` (free-text vocabularies, tests).
+    filled in. ``class_embeddings`` is anything ``ovdet.clip.load_class_embeddings`` reads (checked
+    against C and D). ``None``, or class names alone (``dict(class_names=[...])``, which need the
+    detector's CLIP: the detector fills them in right after it is built), allocate zeros of shape
+    (C, ``embed_dim``) until :meth:`set_class_embeddings`.
     """
 
-    def __init__(self, in_features: int, out_features: int,
-                 embeddings: Optional[Union[str, np.ndarray]] = None,
+    def __init__(self, in_features: int, out_features: int, class_embeddings=None,
                  embed_dim: Optional[int] = None, bg_embedding: str = 'learn',
                  temperature: float = 50.0, learn_temperature: bool = True):
         super().__init__()
-        if embeddings is not None:
-            emb = load_embeddings(embeddings)
+        num_classes = out_features - 1
+        if class_embeddings is not None and not names_only(class_embeddings):
+            emb = load_class_embeddings(class_embeddings, num_classes=num_classes,
+                                        embed_dim=embed_dim)
         else:
-            assert embed_dim is not None, 'give embeddings or embed_dim'
-            emb = torch.zeros(out_features - 1, embed_dim)
-        assert emb.shape[0] == out_features - 1, (
-            f'{emb.shape[0]} text embeddings for {out_features - 1} classes')
+            if embed_dim is None:
+                raise ValueError('TextEmbeddingClassifier: give class_embeddings or embed_dim')
+            emb = torch.zeros(num_classes, embed_dim)
+        self.pending_class_names = class_embeddings if names_only(class_embeddings) else None
         self.embed_dim = emb.shape[1]
         # not persistent: the vocabulary always comes from the config (or set_class_embeddings)
         self.register_buffer('class_embeddings', emb, persistent=False)
@@ -108,8 +92,11 @@ class TextEmbeddingClassifier(nn.Module):
         return self.classify(self.embed(x), self.temperature)
 
     @torch.no_grad()
-    def set_class_embeddings(self, embeddings: Union[np.ndarray, torch.Tensor]) -> None:
-        """Swap in another vocabulary: (C', D) embeddings, rows renormalised."""
-        emb = load_embeddings(embeddings).to(self.class_embeddings.device)
-        assert emb.shape[1] == self.embed_dim, (emb.shape, self.embed_dim)
-        self.class_embeddings = emb
+    def set_class_embeddings(self, class_embeddings, encoder=None,
+                             num_classes: Optional[int] = None) -> None:
+        """Swap in a vocabulary (anything ``load_class_embeddings`` reads; class names alone are
+        embedded with ``encoder``'s text tower). ``num_classes``, when given, is checked."""
+        emb = load_class_embeddings(class_embeddings, num_classes=num_classes,
+                                    embed_dim=self.embed_dim, encoder=encoder)
+        self.class_embeddings = emb.to(self.class_embeddings.device)
+        self.pending_class_names = None
