@@ -6,16 +6,16 @@ _base_ = [
     '../_base_/datasets/ov_lvis_lsj.py',
     '../_base_/schedules/fvlm_sgd_2880i.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.evaluation'], allow_failed_imports=False)
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
 image_size = (1024, 1024)
-clip_mean_bgr = (104.09373615, 116.7460125, 122.7709383)
 train_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='RandomResize', scale=image_size, ratio_range=(0.1, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
          recompute_bbox=True, allow_negative_crop=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs'),
@@ -23,7 +23,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
     dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),

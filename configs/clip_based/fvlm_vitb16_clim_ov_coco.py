@@ -6,6 +6,7 @@ _base_ = [
     '../_base_/datasets/ov_coco_lsj.py',
     '../_base_/schedules/fvlm_adamw_3e.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.evaluation'], allow_failed_imports=False)
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
 model = dict(backbone=dict(clip=dict(checkpoint='checkpoints/openai_vitb16_coco_clim.pt')))
 find_unused_parameters = True

@@ -6,7 +6,8 @@ _base_ = [
     '../_base_/datasets/ov_lvis_lsj.py',
     '../_base_/schedules/fvlm_adamw_48e.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.evaluation'], allow_failed_imports=False)
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
 model = dict(backbone=dict(clip=dict(checkpoint='checkpoints/openai_vitb16_cc3m_clim.pt')))
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1))
 find_unused_parameters = True

@@ -16,7 +16,6 @@ classes = ('circle', 'square', 'triangle', 'star', 'cross', 'ring')
 metainfo = dict(classes=classes)
 norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 image_size = (128, 128)
-clip_mean_bgr = (104.09373615, 116.7460125, 122.7709383)
 model = dict(
     roi_head=dict(
         bbox_head=dict(
@@ -41,7 +40,7 @@ train_pipeline = [
     dict(type='RandomResize', scale=image_size, ratio_range=(0.5, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
          recompute_bbox=True, allow_negative_crop=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs'),
@@ -49,7 +48,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
     dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),

@@ -12,14 +12,14 @@ _base_ = [
     '../_base_/models/fvlm_vitb16_fpn.py',
     '../_base_/datasets/ov_coco_lsj.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.evaluation'], allow_failed_imports=False)
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
 classes = ('circle', 'square', 'triangle', 'star', 'cross', 'ring')
 novel_classes = ['star']
 class_weight = [1, 1, 1, 0, 1, 1]
 clip_name = 'ovdet-ViT-tiny'
 clip_checkpoint = None
 image_size = (128, 128)
-clip_mean_bgr = (104.09373615, 116.7460125, 122.7709383)
 norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 width = 64  # ovdet-ViT-tiny: 2 blocks of width 64, patch 8, embedding 32
 model = dict(
@@ -47,7 +47,7 @@ train_pipeline = [
     dict(type='RandomResize', scale=image_size, ratio_range=(0.5, 1.5), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
          recompute_bbox=True, allow_negative_crop=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs'),
@@ -55,7 +55,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
     dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),

@@ -6,15 +6,16 @@ Importing this package imports ``mmdet.models`` and ``mmcv.ops``; configs pull i
 from ovdet.datasets.ov_splits import load_class_weights
 
 from .backbones import CLIPResNetBackbone, CLIPViTBackbone
+from .data_preprocessors import CLIPDetDataPreprocessor
 from .detectors import FVLMDetector
 from .ensemble import geometric_ensemble
 from .losses import ZeroWeightMaskedCrossEntropyLoss
 from .roi_heads import FVLMBBoxHead, FVLMRoIHead, TextEmbeddingClassifier
 
 __all__ = [
-    'CLIPResNetBackbone', 'CLIPViTBackbone', 'FVLMBBoxHead', 'FVLMDetector', 'FVLMRoIHead',
-    'TextEmbeddingClassifier', 'ZeroWeightMaskedCrossEntropyLoss', 'geometric_ensemble',
-    'load_class_weights',
+    'CLIPDetDataPreprocessor', 'CLIPResNetBackbone', 'CLIPViTBackbone', 'FVLMBBoxHead',
+    'FVLMDetector', 'FVLMRoIHead', 'TextEmbeddingClassifier', 'ZeroWeightMaskedCrossEntropyLoss',
+    'geometric_ensemble', 'load_class_weights',
 ]
 
 # Detic family and the shared multi-source (OVD) parts

@@ -5,15 +5,13 @@ dataset_type = 'CocoDataset'
 data_root = 'data/coco/'
 image_size = (640, 640)
 backend_args = None
-# the CLIP mean in the image's BGR channel order: padded pixels become 0 after normalisation
-clip_mean_bgr = (104.09373615, 116.7460125, 122.7709383)
 train_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True, backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='RandomResize', scale=image_size, ratio_range=(0.1, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
          recompute_bbox=True, allow_negative_crop=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='FilterAnnotations', min_gt_bbox_wh=(1e-2, 1e-2)),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs'),
@@ -21,7 +19,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True, backend_args=backend_args),
     dict(type='Resize', scale=image_size, keep_ratio=True),
-    dict(type='Pad', size=image_size, pad_val=dict(img=clip_mean_bgr, seg=255)),
+    dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),

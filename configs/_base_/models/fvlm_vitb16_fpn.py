@@ -12,13 +12,8 @@ ov_coco_class_weight = [
     0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1]
 model = dict(
     type='FVLMDetector',
-    data_preprocessor=dict(
-        type='DetDataPreprocessor',
-        # CLIP statistics x 255; padding with the mean gives zeros after normalisation
-        mean=[122.7709383, 116.7460125, 104.09373615],
-        std=[68.5005327, 66.6321579, 70.32316305],
-        bgr_to_rgb=True,
-        pad_size_divisor=32),
+    # BGR -> RGB and the CLIP pixel statistics (ovdet.clip); the pipeline pads with the CLIP mean
+    data_preprocessor=dict(type='CLIPDetDataPreprocessor', pad_size_divisor=32),
     backbone=dict(
         type='CLIPViTBackbone',
         # activation None = QuickGELU for OpenAI/CLIM weights; 'gelu' = reference behaviour

@@ -1,0 +1,3 @@
+from .clip_det_preprocessor import CLIPDetDataPreprocessor
+
+__all__ = ['CLIPDetDataPreprocessor']
