@@ -4,6 +4,10 @@
         --checkpoint work_dirs/fvlm_tiny_ov_shapes/iter_40.pth --classes "circle,star,cat" \
         --out-file out.jpg
 
+Drawn: the detections scoring at least --score-thr, best first, on the image scaled up to
+--min-side pixels when it is smaller (labels stay legible); novel classes in orange, base
+(--base-classes) in green.
+
 The class names are embedded now by the text tower of the detector's own backbone CLIP (63
 prompt templates, ``ovdet.clip.load_class_embeddings``); every given class is scored as novel
 (beta exponent of the F-VLM ensemble) unless listed in --base-classes.
@@ -23,23 +27,18 @@ def parse_args(argv=None):
     parser.add_argument('--classes', required=True, help='comma-separated class names')
     parser.add_argument('--base-classes', default='', help='names among --classes seen in training')
     parser.add_argument('--out-file', default='infer_result.jpg')
-    parser.add_argument('--score-thr', type=float, default=0.05)
+    parser.add_argument('--score-thr', type=float, default=0.05,
+                        help='draw (and keep) only detections scoring at least this')
+    parser.add_argument('--min-side', type=int, default=512,
+                        help='small images are scaled up to this shorter side before drawing, '
+                             'so that labels stay legible')
     parser.add_argument('--device', default='cpu')
-    return parser.parse_args(argv)
-
-
-def draw(image_bgr, bboxes, labels, scores, names):
-    """Boxes and 'name score' captions drawn on a copy of the image."""
-    import cv2
-    img = image_bgr.copy()
-    palette = [(0, 200, 255), (255, 80, 80), (80, 220, 80), (200, 80, 255), (255, 200, 0)]
-    for box, lab, s in zip(bboxes, labels, scores):
-        x0, y0, x1, y1 = (int(round(v)) for v in box)
-        color = palette[int(lab) % len(palette)]
-        cv2.rectangle(img, (x0, y0), (x1, y1), color, 2)
-        cv2.putText(img, f'{names[int(lab)]} {s:.2f}', (x0, max(y0 - 3, 10)),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, color, 1, cv2.LINE_AA)
-    return img
+    args = parser.parse_args(argv)
+    args.class_names = [n.strip() for n in args.classes.split(',') if n.strip()]
+    if not args.class_names:
+        parser.error(f'--classes {args.classes!r} names no class; give comma-separated names, '
+                     'e.g. --classes "cat,dog"')
+    return args
 
 
 def main(argv=None):
@@ -50,8 +49,9 @@ def main(argv=None):
     from mmdet.utils import register_all_modules
     from mmengine.config import Config
 
+    from ovdet.visualization import draw_detections
     register_all_modules(init_default_scope=True)
-    names = [n.strip() for n in args.classes.split(',') if n.strip()]
+    names = args.class_names
     base = {n.strip() for n in args.base_classes.split(',') if n.strip()}
     cfg = Config.fromfile(args.config)
     cfg.model.backbone.pop('init_cfg', None)
@@ -68,8 +68,9 @@ def main(argv=None):
     pred = result.pred_instances
     keep = pred.scores >= args.score_thr
     image = mmcv.imread(args.image)
-    drawn = draw(image, pred.bboxes[keep].tolist(), pred.labels[keep].tolist(),
-                 pred.scores[keep].tolist(), names)
+    drawn = draw_detections(image, pred.bboxes[keep].numpy(), pred.labels[keep].numpy(), names,
+                            pred.scores[keep].numpy(), score_thr=args.score_thr,
+                            is_novel=[n not in base for n in names], min_side=args.min_side)
     os.makedirs(os.path.dirname(os.path.abspath(args.out_file)), exist_ok=True)
     mmcv.imwrite(drawn, args.out_file)
     print(f'{int(keep.sum())} detections -> {args.out_file}')
