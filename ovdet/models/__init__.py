@@ -32,3 +32,19 @@ __all__ += [
     'FeatureQueues', 'FrozenCLIPTextEncoder', 'OVDMethod', 'OVDRoIHeadMixin', 'OVDStandardRoIHead',
     'OVDTwoStageDetector',
 ]
+
+# BARON family
+from .dense_heads.detach_rpn_head import DetachRPNHead  # noqa: E402
+from .ovd import BaronCaption, BaronKD  # noqa: E402
+from .roi_heads.baron_bbox_heads import (BaronBBoxHead, BaronConvFCBBoxHead,  # noqa: E402
+                                         BaronShared4Conv1FCBBoxHead)
+from .roi_heads.baron_ensemble_bbox_head import (BaronEnsembleConvFCBBoxHead,  # noqa: E402
+                                                 BaronEnsembleShared4Conv1FCBBoxHead)
+from .roi_heads.baron_roi_head import BaronRoIHead  # noqa: E402
+from .roi_heads.pseudo_word_classifier import PseudoWordClassifier  # noqa: E402
+
+__all__ += [
+    'BaronBBoxHead', 'BaronCaption', 'BaronConvFCBBoxHead', 'BaronEnsembleConvFCBBoxHead',
+    'BaronEnsembleShared4Conv1FCBBoxHead', 'BaronKD', 'BaronRoIHead', 'BaronShared4Conv1FCBBoxHead',
+    'DetachRPNHead', 'PseudoWordClassifier',
+]
