@@ -105,6 +105,11 @@ def test_box_heads_give_pseudo_words_and_predict(clip):
                                        type='nms', iou_threshold=0.5), max_per_img=10))[0]
         assert len(res.bboxes) > 0 and res.labels.max() < 4
         assert torch.allclose(head.class_scores(cls).sum(-1), torch.ones(3))
+        # a free-text vocabulary, embedded by the bound text tower the way words are read
+        head.set_vocabulary(dict(class_names=['dog', 'cat']))
+        assert head.num_classes == 2 and head(feats)[0].shape == (3, 3)
+        assert torch.allclose(head.fc_cls.class_embeddings, pseudo_word_class_embeddings(
+            dict(class_names=['dog', 'cat']), clip, projected=False))
 
 
 def test_ensemble_head_combines_branches_and_fills_the_kd_branch_from_plain_checkpoints(clip):

@@ -59,10 +59,12 @@ class PseudoWordHeadMixin:
         """What ``forward`` returned in eval mode -> the scores that NMS ranks."""
         return self.class_scores(cls_score)
 
-    def set_vocabulary(self, embeddings, is_base=None) -> None:
-        """Classify into another vocabulary (C', D), made like the classifier's (same read-out)."""
+    def set_vocabulary(self, embeddings, is_base=None, encoder=None) -> None:
+        """Classify into another vocabulary (C', D), made like the classifier's (same read-out):
+        an array / ``.npy``, or ``dict(class_names=[...])`` embedded by the bound text tower (or by
+        ``encoder``, a CLIP of the same family). ``is_base`` (C',) bool, default all novel."""
         for clf in self.classifiers():
-            clf.set_class_embeddings(embeddings)
+            clf.set_class_embeddings(embeddings, encoder=encoder)
         self.num_classes = self.fc_cls.num_classes
         if hasattr(self, 'is_base'):
             device = self.fc_cls.class_embeddings.device

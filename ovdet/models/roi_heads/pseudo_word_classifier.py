@@ -151,9 +151,12 @@ class PseudoWordClassifier(nn.Module):
         return self.classify(self.text_features(self.words(x)).to(x.dtype))
 
     @torch.no_grad()
-    def set_class_embeddings(self, embeddings: Union[np.ndarray, torch.Tensor, str, dict]) -> None:
-        """Swap in another vocabulary (C', D), read the same way as the classifier reads words."""
-        emb = pseudo_word_class_embeddings(embeddings, self._text_encoder, projected=self.projected)
+    def set_class_embeddings(self, embeddings: Union[np.ndarray, torch.Tensor, str, dict],
+                             encoder=None) -> None:
+        """Swap in another vocabulary (C', D), read the same way as the classifier reads words
+        (class names are embedded by ``encoder``, default the bound text tower)."""
+        encoder = encoder if encoder is not None else self._text_encoder
+        emb = pseudo_word_class_embeddings(embeddings, encoder, projected=self.projected)
         if self.class_embeddings.numel() and emb.shape[1] != self.class_embeddings.shape[1]:
             raise ValueError(f'vocabulary width {emb.shape[1]} != {self.class_embeddings.shape[1]}')
         self.class_embeddings = emb.to(self.fc.weight.device)
