@@ -213,3 +213,19 @@ def test_cli_writes_all_formats(tmp_path, subprocess_env):
     assert os.path.exists(
         tmp_path / 'wusize' / 'captions_train2017_tags_allcaps.json')
     assert os.path.exists(tmp_path / 'annotations' / 'panoptic_val2017.json')
+
+
+def test_novel_classes_can_be_named(tmp_path):
+    """A novel class may be a colour-shape combination whose colour and shape both stay base."""
+    import json
+    from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
+    world = ShapesWorld(colours=('red', 'blue'), shapes=('circle', 'square'))
+    out = write_scene_datasets(str(tmp_path), num_images=12, image_size=96, seed=3, world=world,
+                               split='val2017', formats=('instances', 'ov_split', 'lvis'),
+                               novel_shapes=(), novel_names=('red circle',))
+    names = {c['id']: c['name'] for c in json.load(open(out['instances']))['categories']}
+    base = {names[a['category_id']] for a in json.load(open(out['base']))['annotations']}
+    novel = {names[a['category_id']] for a in json.load(open(out['novel']))['annotations']}
+    assert novel == {'red circle'} and base == {'red square', 'blue circle', 'blue square'}
+    lvis = json.load(open(out['lvis']))
+    assert {c['name'] for c in lvis['categories'] if c['frequency'] == 'r'} == {'red circle'}

@@ -62,7 +62,8 @@ def write_scenes(out_dir: str, scenes: List[Scene], *,
                  split: str = 'val2017',
                  formats: Sequence[str] = ('instances', 'panoptic', 'lvis'),
                  mask_format: str = 'polygon',
-                 novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES
+                 novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES,
+                 novel_names: Sequence[str] = ()
                  ) -> Dict[str, object]:
     """Write the scenes' JPEGs and annotations under ``out_dir``.
 
@@ -73,7 +74,8 @@ def write_scenes(out_dir: str, scenes: List[Scene], *,
     * panoptic: ``annotations/panoptic_<split>.json`` and PNGs in
       ``annotations/panoptic_<split>/``
     * lvis: ``annotations/lvis_v1_<split[:-4]>.json`` (``lvis_v1_val.json``);
-      classes with a shape in ``novel_shapes`` get frequency ``r``
+      novel classes (a shape in ``novel_shapes`` or a name in ``novel_names``) get
+      frequency ``r``
     * ov_split (needs instances): ``wusize/instances_<split>_base.json`` and
       ``wusize/instances_<split>_novel.json``
 
@@ -101,7 +103,7 @@ def write_scenes(out_dir: str, scenes: List[Scene], *,
             out['instances'], world,
             base_json=os.path.join(wusize, f'instances_{split}_base.json'),
             novel_json=os.path.join(wusize, f'instances_{split}_novel.json'),
-            novel_shapes=novel_shapes))
+            novel_shapes=novel_shapes, novel_names=novel_names))
     if 'panoptic' in formats:
         pan = write_coco_panoptic(
             os.path.join(ann_dir, f'panoptic_{split}.json'),
@@ -110,7 +112,8 @@ def write_scenes(out_dir: str, scenes: List[Scene], *,
                    panoptic_pngs=pan['pngs'])
     if 'lvis' in formats:
         short = split[:-4] if split.endswith('2017') else split
-        _, novel_ids = split_base_novel(world, novel_shapes=novel_shapes)
+        _, novel_ids = split_base_novel(world, novel_shapes=novel_shapes,
+                                        novel_names=novel_names)
         out['lvis'] = write_lvis(
             os.path.join(ann_dir, f'lvis_v1_{short}.json'), scenes, world,
             seed=seed, rare_ids=novel_ids, image_subdir=split)
@@ -129,6 +132,7 @@ def write_scene_datasets(out_dir: str, *, num_images: int = 8,
                                                    'lvis'),
                          mask_format: str = 'polygon',
                          novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES,
+                         novel_names: Sequence[str] = (),
                          image_id_start: int = 1) -> Dict[str, object]:
     """:func:`generate_scenes` then :func:`write_scenes` (same arguments)."""
     world = world or ShapesWorld()
@@ -139,4 +143,4 @@ def write_scene_datasets(out_dir: str, *, num_images: int = 8,
         tiny_per_image=tiny_per_image, image_id_start=image_id_start)
     return write_scenes(out_dir, scenes, world=world, seed=seed, split=split,
                         formats=formats, mask_format=mask_format,
-                        novel_shapes=novel_shapes)
+                        novel_shapes=novel_shapes, novel_names=novel_names)

@@ -47,13 +47,16 @@ def filter_annotations(src_json: str, dst_json: str,
 
 def write_split_jsons(instances_json: str, world: ShapesWorld, *,
                       base_json: str, novel_json: Optional[str] = None,
-                      novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES
+                      novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES,
+                      novel_names: Optional[Iterable[str]] = None
                       ) -> Dict[str, str]:
-    """Write the base-only (and optionally novel-only) instances jsons.
+    """Write the base-only (and optionally novel-only) instances jsons; novel classes are
+    those of :func:`split_base_novel`.
 
     Returns ``{'base': path}`` plus ``'novel'`` when written.
     """
-    base_ids, novel_ids = split_base_novel(world, novel_shapes=novel_shapes)
+    base_ids, novel_ids = split_base_novel(world, novel_shapes=novel_shapes,
+                                           novel_names=novel_names)
     out = {'base': filter_annotations(instances_json, base_json, base_ids)}
     if novel_json:
         out['novel'] = filter_annotations(instances_json, novel_json,
