@@ -228,4 +228,4 @@ def test_novel_classes_can_be_named(tmp_path):
     novel = {names[a['category_id']] for a in json.load(open(out['novel']))['annotations']}
     assert novel == {'red circle'} and base == {'red square', 'blue circle', 'blue square'}
     lvis = json.load(open(out['lvis']))
-    assert {c['name'] for c in lvis['categories'] if c['frequency'] == 'r'} == {'red circle'}
+    assert {c['name'] for c in lvis['categories'] if c['frequency'] == 'r'} == {'red_circle'}
