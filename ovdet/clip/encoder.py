@@ -5,7 +5,7 @@ must be multiples of ``patch_size`` (32 for ModifiedResNet). Boxes are lists of 
 (n_i, 4), xyxy normalised to [0, 1] of the input H, W. Every feature is L2-normalised unless a
 method says otherwise; region outputs are concatenated image-major (Σn_i, D).
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import torch
 import torch.nn.functional as F
