@@ -19,17 +19,21 @@ __all__ = [
 ]
 
 # Detic family and the shared multi-source (OVD) parts
+from .dense_heads.centernet_rpn_head import CenterNetRPNHead  # noqa: E402
 from .detectors.ovd_two_stage import OVDTwoStageDetector  # noqa: E402
+from .losses.heatmap_focal_loss import CenterNetHeatmapFocalLoss  # noqa: E402
 from .losses.sigmoid_class_loss import DeticSigmoidLoss  # noqa: E402
 from .ovd import DeticCaption, DeticTags, OVDMethod  # noqa: E402
 from .roi_heads.detic_bbox_head import DeticBBoxHead, DeticConvFCBBoxHead  # noqa: E402
+from .roi_heads.detic_cascade_roi_head import DeticCascadeRoIHead  # noqa: E402
 from .roi_heads.ovd_roi_head import OVDRoIHeadMixin, OVDStandardRoIHead  # noqa: E402
 from .text_encoders import FrozenCLIPTextEncoder  # noqa: E402
 from .utils import FeatureQueues  # noqa: E402
 
 __all__ += [
-    'DeticBBoxHead', 'DeticCaption', 'DeticConvFCBBoxHead', 'DeticSigmoidLoss', 'DeticTags',
-    'FeatureQueues', 'FrozenCLIPTextEncoder', 'OVDMethod', 'OVDRoIHeadMixin', 'OVDStandardRoIHead',
+    'CenterNetHeatmapFocalLoss', 'CenterNetRPNHead', 'DeticBBoxHead', 'DeticCaption',
+    'DeticCascadeRoIHead', 'DeticConvFCBBoxHead', 'DeticSigmoidLoss', 'DeticTags', 'FeatureQueues',
+    'FrozenCLIPTextEncoder', 'OVDMethod', 'OVDRoIHeadMixin', 'OVDStandardRoIHead',
     'OVDTwoStageDetector',
 ]
 

@@ -48,7 +48,9 @@ class MultiChoicesMosaic(BaseTransform):
 
     Layout: a canvas of M*h_c x N*w_c (``img_scale = (w_c, h_c)``) filled with ``pad_val``. Each
     sub-image is resized keeping its ratio to fit a cell: s = min(h_c / h, w_c / w), size
-    (int(w*s), int(h*s)); its boxes are scaled by s and shifted by the paste position, which
+    (int(w*s), int(h*s)); its boxes are scaled by int(w*s) / w and int(h*s) / h (so that they never
+    overhang the pasted image; the reference scales by s, up to a pixel more) and shifted by the
+    paste position, which
     follows :func:`row_x_offsets` and :func:`row_alignments` (sub-images cluster around the
     canvas centre; in a 3-wide row the middle one lands anywhere in its cell). Boxes are clipped to
     the canvas and boxes left empty are dropped. There is no final shift (the reference's
@@ -122,8 +124,9 @@ class MultiChoicesMosaic(BaseTransform):
         for part in parts:
             h, w = part['img'].shape[:2]
             s = min(ch / h, cw / w)
-            images.append(mmcv.imresize(part['img'], (int(w * s), int(h * s))))
-            scales.append(s)
+            nw, nh = max(1, int(w * s)), max(1, int(h * s))
+            images.append(mmcv.imresize(part['img'], (nw, nh)))
+            scales.append((nw / w, nh / h))
         first = parts[0]['img']
         canvas = np.full((m * ch, n * cw) + first.shape[2:], self.pad_val, dtype=first.dtype)
         aligns = row_alignments(m)
@@ -138,7 +141,7 @@ class MultiChoicesMosaic(BaseTransform):
                 canvas[y0:y0 + img.shape[0], x0:x0 + img.shape[1]] = img
                 part = parts[i]
                 b = part['gt_bboxes'].clone()
-                b.rescale_([scales[i], scales[i]])
+                b.rescale_(list(scales[i]))
                 b.translate_([x0, y0])
                 boxes.append(b)
                 labels.append(part['gt_bboxes_labels'])

@@ -7,6 +7,8 @@ import torch
 from mmdet.models.detectors import TwoStageDetector
 from mmdet.registry import MODELS
 
+from .checkpoint_layouts import adapt_checkpoint
+
 
 @MODELS.register_module()
 class OVDTwoStageDetector(TwoStageDetector):
@@ -29,6 +31,11 @@ class OVDTwoStageDetector(TwoStageDetector):
     validation, test) is the parent's behaviour, so the same class serves base-only pretraining.
     The RoI head must provide ``run_ovd`` (:class:`OVDStandardRoIHead`, :class:`DeticCascadeRoIHead`).
 
+    ``load_from`` checkpoints go through :func:`~.checkpoint_layouts.adapt_checkpoint`: an ImageNet
+    ResNet (caffe / MSRA / torchvision names), mmdet's released Detic CenterNet2 and the reference's
+    Detic checkpoints load by key renames; keys or shapes that still do not fit raise
+    ``CheckpointLayoutError`` with the list.
+
     Args:
         batch2ovd: ``{branch: [OVD method names of roi_head.ovd_cfg]}``.
         det_branch: the branch with box annotations (default ``'det'``).
@@ -39,6 +46,9 @@ class OVDTwoStageDetector(TwoStageDetector):
         super().__init__(*args, **kwargs)
         self.batch2ovd = {k: list(v) for k, v in (batch2ovd or {}).items()}
         self.det_branch = det_branch
+        # foreign layouts (ImageNet ResNets, mmdet's Detic, the reference) load by key renames;
+        # anything else is refused with the list of what did not fit
+        self.register_load_state_dict_pre_hook(adapt_checkpoint)
 
     def loss(self, batch_inputs: Union[torch.Tensor, dict], batch_data_samples) -> dict:
         if not isinstance(batch_inputs, dict):
@@ -56,6 +66,12 @@ class OVDTwoStageDetector(TwoStageDetector):
                 losses.update(self.ovd_loss(batch_inputs[branch], batch_data_samples[branch],
                                             names, branch))
         return losses
+
+    def set_vocabulary(self, class_embeddings, is_base=None) -> None:
+        """Detect another vocabulary (free-text inference, ``tools/infer.py``): ``class_embeddings``
+        is anything ``ovdet.clip.load_class_embeddings`` reads; ``dict(class_names=[...])`` is
+        embedded by the RoI head's text encoder (the detector's own CLIP)."""
+        self.roi_head.set_vocabulary(class_embeddings, is_base=is_base)
 
     def ovd_proposals(self, x, batch_data_samples):
         """RPN proposals of a weakly labelled batch (no gradient, ``train_cfg.rpn_proposal``)."""

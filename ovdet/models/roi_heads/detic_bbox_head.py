@@ -19,7 +19,11 @@ class DeticClassifierMixin:
 
     tau = ``cls_temperature`` (C4: 25, CenterNet2's zero-shot classifier: 50); b = ``cls_bias``, a
     learnable scalar (init -20) or None. The bias only offsets training's sigmoid loss
-    (:class:`DeticSigmoidLoss`); test scores are sigmoid(tau cos) and rank the same.
+    (:class:`DeticSigmoidLoss`); test scores are sigmoid(tau_test cos), tau_test =
+    ``test_cls_temperature`` (default tau, as the reference). In float32, sigmoid(x) is exactly 1
+    for x > 17.3, so with tau = 25 every region with cos > 0.7 scores 1.0 and their order is lost;
+    a smaller tau_test (10: at most 0.99995) keeps the same order without ties and leaves the 0.05
+    score threshold as harmless (cos > -0.29 instead of > -0.12).
     ``vision_to_language`` gives e for the OVD losses (caption, tags), ``forward_ovd`` also the box
     deltas (cascade refinement). Regression is class-agnostic.
     """
@@ -33,7 +37,10 @@ class DeticClassifierMixin:
         kwargs.setdefault('reg_class_agnostic', True)
         return kwargs
 
-    def _init_bias(self, init: Optional[float]) -> None:
+    def _init_bias(self, init: Optional[float], cls_temperature: float,
+                   test_cls_temperature: Optional[float]) -> None:
+        self.test_cls_temperature = cls_temperature if test_cls_temperature is None \
+            else test_cls_temperature
         self.cls_bias = None if init is None else nn.Parameter(torch.tensor([float(init)]))
 
     @property
@@ -41,9 +48,10 @@ class DeticClassifierMixin:
         """(C, D) unit rows of the vocabulary."""
         return self.fc_cls.class_embeddings
 
-    def set_vocabulary(self, class_embeddings, encoder=None) -> None:
+    def set_vocabulary(self, class_embeddings, encoder=None, is_base=None) -> None:
         """Classify into another vocabulary (anything ``load_class_embeddings`` reads; class names
-        alone are embedded with ``encoder``'s text tower); free-text inference."""
+        alone are embedded with ``encoder``'s text tower); free-text inference. ``is_base`` is
+        accepted for the common interface and not used (Detic scores every class alike)."""
         self.fc_cls.set_class_embeddings(class_embeddings, encoder=encoder)
         self.num_classes = self.fc_cls.num_classes
         if hasattr(self.loss_cls, 'num_classes'):
@@ -54,9 +62,12 @@ class DeticClassifierMixin:
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         x_cls, x_reg = self._branch_features(x)
-        cls_score = self.fc_cls(x_cls)
-        if self.training and self.cls_bias is not None:
-            cls_score = cls_score + self.cls_bias
+        if self.training:
+            cls_score = self.fc_cls(x_cls)
+            if self.cls_bias is not None:
+                cls_score = cls_score + self.cls_bias
+        else:
+            cls_score = self.fc_cls.classify(self.fc_cls.embed(x_cls), self.test_cls_temperature)
         return cls_score, self.fc_reg(x_reg)
 
     def forward_ovd(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -84,16 +95,18 @@ class DeticBBoxHead(DeticClassifierMixin, BBoxHead):
         embed_dim: D, needed only for class names alone.
         cls_temperature: tau (25).
         cls_bias: initial train-only bias (-20) or None.
+        test_cls_temperature: tau at test time (default tau; see :class:`DeticClassifierMixin`).
         bg_embedding: ``'zero'`` (reference) or ``'learn'``.
     """
 
     def __init__(self, class_embeddings, embed_dim: Optional[int] = None,
                  cls_temperature: float = 25.0, cls_bias: Optional[float] = -20.0,
-                 bg_embedding: str = 'zero', **kwargs):
+                 test_cls_temperature: Optional[float] = None, bg_embedding: str = 'zero',
+                 **kwargs):
         kwargs.setdefault('with_avg_pool', True)
         super().__init__(**self._classifier_kwargs(class_embeddings, embed_dim, cls_temperature,
                                                    bg_embedding, kwargs))
-        self._init_bias(cls_bias)
+        self._init_bias(cls_bias, cls_temperature, test_cls_temperature)
 
     def _branch_features(self, x):
         if self.with_avg_pool:
@@ -111,10 +124,11 @@ class DeticConvFCBBoxHead(DeticClassifierMixin, ConvFCBBoxHead):
 
     def __init__(self, class_embeddings, embed_dim: Optional[int] = None,
                  cls_temperature: float = 50.0, cls_bias: Optional[float] = None,
-                 bg_embedding: str = 'zero', num_shared_fcs: int = 2, **kwargs):
+                 test_cls_temperature: Optional[float] = None, bg_embedding: str = 'zero',
+                 num_shared_fcs: int = 2, **kwargs):
         super().__init__(num_shared_fcs=num_shared_fcs, **self._classifier_kwargs(
             class_embeddings, embed_dim, cls_temperature, bg_embedding, kwargs))
-        self._init_bias(cls_bias)
+        self._init_bias(cls_bias, cls_temperature, test_cls_temperature)
 
     def _branch_features(self, x):
         for conv in self.shared_convs:

@@ -43,6 +43,14 @@ class OVDRoIHeadMixin:
             classifier.set_class_embeddings(pending, encoder=self.text_encoder.clip,
                                             num_classes=head.num_classes)
 
+    def set_vocabulary(self, class_embeddings, is_base=None) -> None:
+        """Every box head classifies into another vocabulary; class names alone
+        (``dict(class_names=[...])``) are embedded by the text encoder's CLIP."""
+        heads = self.bbox_head if isinstance(self.bbox_head, nn.ModuleList) else [self.bbox_head]
+        encoder = self.text_encoder.clip if self.text_encoder is not None else None
+        for head in heads:
+            head.set_vocabulary(class_embeddings, encoder=encoder, is_base=is_base)
+
     def ovd_method(self, name: str):
         if name not in self.ovd_methods:
             raise KeyError(f'batch2ovd names OVD method {name!r}, but the RoI head has '

@@ -1,0 +1,19 @@
+# What Detic's caption / mosaic fine-tuning adds to the C4 detector (only the settings that differ
+# from detection): the multi-branch data preprocessor (each source normalised and padded on its
+# own), the frozen CLIP ViT-B/32 text tower, and the caption loss on caption and mosaic batches.
+# The tag loss is added by the "w_tags" configs.
+_base_ = './detic_faster_rcnn_r50_caffe_c4.py'
+model = dict(
+    data_preprocessor=dict(
+        _delete_=True,
+        type='MultiBranchDataPreprocessor',
+        data_preprocessor=dict(type='DetDataPreprocessor', mean=[103.530, 116.280, 123.675],
+                               std=[1.0, 1.0, 1.0], bgr_to_rgb=False, pad_size_divisor=32)),
+    batch2ovd=dict(caption=['detic_caption'], mosaic=['detic_caption']),
+    roi_head=dict(
+        text_encoder=dict(type='FrozenCLIPTextEncoder',
+                          clip=dict(model_name='ViT-B-32', checkpoint='checkpoints/clip_vitb32.pth')),
+        ovd_cfg=dict(
+            detic_caption=dict(type='DeticCaption', num_groups=4, norm_temp=25.0, bce_bias=-20.0,
+                               caption_weight=0.1, max_caps=1, neg_weight=0.125, base_batch_size=4,
+                               queue_length=256, id_length=16))))

@@ -1,0 +1,17 @@
+# Laptop-sized Detic + CLIM on CenterNet2 (the OV-LVIS recipe) on the LVIS-style shapes world:
+# 'star' is rare (novel), so it has no box in training, only captions and tags. Class names are
+# embedded by the tiny CLIP whose text tower also encodes the captions.
+# Data: see configs/_base_/datasets/ov_shapes_lvis_detic_clim.py.
+# Train: python tools/train.py configs/demo/detic_tiny_centernet2_ov_lvis.py
+# Test:  python tools/test.py configs/demo/detic_tiny_centernet2_ov_lvis.py \
+#            work_dirs/detic_tiny_centernet2_ov_lvis/iter_200.pth
+_base_ = [
+    '../_base_/models/detic_tiny_centernet2.py',
+    '../_base_/datasets/ov_shapes_lvis_detic_clim.py',
+    '../_base_/schedules/detic_tiny_sgd_200i.py',
+    '../_base_/detic_tiny_runtime.py',
+]
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
+optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=1e-4),
+                     clip_grad=dict(max_norm=1.0, norm_type=2))

@@ -1,0 +1,19 @@
+# Laptop-sized Detic + CLIM (caption and tag losses on caption and mosaic batches, split [2, 2, 2])
+# on the generated shapes world; 'star' is novel: it never has a box, only captions and tags.
+# Data: see configs/_base_/datasets/ov_shapes_detic.py and ov_shapes_detic_captions.py.
+# Train: python tools/train.py configs/demo/detic_tiny_clim_ov_shapes.py
+# Test:  python tools/test.py configs/demo/detic_tiny_clim_ov_shapes.py \
+#            work_dirs/detic_tiny_clim_ov_shapes/iter_200.pth
+_base_ = [
+    '../_base_/models/detic_tiny_c4_ovd.py',
+    '../_base_/datasets/ov_shapes_detic_clim.py',
+    '../_base_/schedules/detic_tiny_sgd_200i.py',
+    '../_base_/detic_tiny_runtime.py',
+]
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
+model = dict(
+    batch2ovd=dict(caption=['detic_tags', 'detic_caption'], mosaic=['detic_tags', 'detic_caption']),
+    roi_head=dict(ovd_cfg=dict(
+        detic_tags=dict(type='DeticTags', num_groups=4, topk=128, iof_thr=0.3, norm_temp=25.0,
+                        bce_bias=-20.0, tag_weight=0.1 / 3, neg_weight=1.0))))

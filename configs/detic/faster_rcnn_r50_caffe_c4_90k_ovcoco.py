@@ -1,0 +1,12 @@
+# Detic OV-COCO step 1: the R50-C4 detector on the 48 base classes only (90k iterations, batch 2 per
+# GPU x 8 GPUs, SGD 0.02, AMP, gradient clipping 35); backbone and res5 head from the MSRA R50.
+# Its final checkpoint (renamed checkpoints/detic_coco_base.pth) initialises the fine-tuning configs.
+_base_ = [
+    '../_base_/models/detic_faster_rcnn_r50_caffe_c4.py',
+    '../_base_/datasets/ov_coco_detic.py',
+    '../_base_/schedules/detic_sgd_90k.py',
+    '../_base_/iter_based_runtime.py',
+]
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
+optim_wrapper = dict(type='AmpOptimWrapper', clip_grad=dict(max_norm=35, norm_type=2))
