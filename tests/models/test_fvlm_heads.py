@@ -91,3 +91,26 @@ def test_class_weights_from_lvis_categories(tmp_path):
     info = [dict(id=1, image_count=0), dict(id=2, image_count=4)]
     p.write_text(json.dumps(info))
     assert load_class_weights(str(p), 2, bg_weight=0.9) == [0.0, 1.0, 0.9]
+
+
+def test_clip_temperature_can_be_the_clips_own(tmp_path):
+    """clip_temperature='logit_scale' is the backbone CLIP's exp(logit_scale), read at build."""
+    import math
+
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmdet.registry import MODELS
+    from ovdet.clip import build_clip
+    clip = build_clip('ovdet-ViT-tiny')
+    with torch.no_grad():
+        clip.logit_scale.fill_(math.log(16.0))
+    path = str(tmp_path / 'clip.pt')
+    torch.save(clip.export_state_dict(), path)
+    cfg = Config.fromfile('configs/demo/fvlm_tiny_ov_shapes.py')
+    cfg.model.backbone.clip.checkpoint = path
+    cfg.model.roi_head.bbox_head.clip_temperature = 'logit_scale'
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    assert model.roi_head.bbox_head.clip_temperature == pytest.approx(16.0, rel=1e-5)
+    with pytest.raises(ValueError, match='clip_temperature'):
+        _head(clip_temperature='hot')

@@ -25,7 +25,8 @@ class FVLMDetector(TwoStageDetector):
     ``backbone.clip_pool`` and ensembles CLIP with the detector scores. A Mask R-CNN is the same
     class with a ``mask_head`` in ``roi_head``.
 
-    A vocabulary given by class names alone (``roi_head.bbox_head.class_embeddings =
+    ``roi_head.bbox_head.clip_temperature='logit_scale'`` takes the backbone CLIP's own learned
+    temperature for the CLIP scores. A vocabulary given by class names alone (``roi_head.bbox_head.class_embeddings =
     dict(class_names=[...])``) is embedded with the text tower of the backbone's own CLIP: the
     checkpoint is stated once, in ``backbone.clip``, and no second CLIP is built.
     """
@@ -38,11 +39,14 @@ class FVLMDetector(TwoStageDetector):
             model_name = clip['model_name'] if isinstance(clip, dict) else clip.model_name
             roi_head['bbox_head'].setdefault('embed_dim', clip_embed_dim(model_name))
         super().__init__(backbone=backbone, roi_head=roi_head, **kwargs)
+        head = getattr(self.roi_head, 'bbox_head', None)
         if deferred:
-            head = self.roi_head.bbox_head
             head.fc_cls.set_class_embeddings(roi_head['bbox_head']['class_embeddings'],
                                              encoder=self.backbone.encoder,
                                              num_classes=head.num_classes)
+        if getattr(head, 'clip_temperature', None) == 'logit_scale':
+            # the CLIP's own learned temperature, as it was when the detector was built
+            head.clip_temperature = float(self.backbone.encoder.logit_scale.detach().exp())
 
     @property
     def _num_pyramid_levels(self) -> int:

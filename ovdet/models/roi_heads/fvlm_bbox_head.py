@@ -38,7 +38,10 @@ class FVLMBBoxHead(ConvFCBBoxHead):
             with its own CLIP's text tower (``embed_dim`` then comes from the backbone).
         bg_embedding: ``'learn'`` or ``'zero'``.
         cls_temperature: initial (learnable when ``learn_cls_temperature``) logit scale tau.
-        clip_temperature: fixed scale of the CLIP logits (COCO 75, LVIS 50).
+        clip_temperature: fixed scale of the CLIP logits (COCO 75, LVIS 50), or
+            ``'logit_scale'``: the backbone CLIP's own learned temperature exp(logit_scale), set by
+            the detector when it is built (a small CLIP trained with a low temperature, e.g. the
+            demo's ~16, is far too confident at 75; CLIM retrains the temperature too).
         alpha, beta: CLIP exponents for base and novel classes.
         base_classes: optional explicit list of base label indices; by default the base set is
             the classes with positive weight in ``loss_cls.class_weight``.
@@ -46,7 +49,7 @@ class FVLMBBoxHead(ConvFCBBoxHead):
 
     def __init__(self, class_embeddings=None, embed_dim: Optional[int] = None,
                  bg_embedding: str = 'learn', cls_temperature: float = 50.0,
-                 learn_cls_temperature: bool = True, clip_temperature: float = 75.0,
+                 learn_cls_temperature: bool = True, clip_temperature=75.0,
                  alpha: float = 0.1, beta: float = 0.8, base_classes=None,
                  num_shared_convs: int = 0, num_shared_fcs: int = 2, num_cls_fcs: int = 0,
                  num_reg_fcs: int = 0, reg_class_agnostic: bool = True, **kwargs):
@@ -57,6 +60,9 @@ class FVLMBBoxHead(ConvFCBBoxHead):
         super().__init__(num_shared_convs=num_shared_convs, num_shared_fcs=num_shared_fcs,
                          num_cls_fcs=num_cls_fcs, num_reg_fcs=num_reg_fcs,
                          reg_class_agnostic=reg_class_agnostic, **kwargs)
+        if clip_temperature != 'logit_scale' and not isinstance(clip_temperature, (int, float)):
+            raise ValueError(f"clip_temperature must be a number or 'logit_scale', "
+                             f'got {clip_temperature!r}')
         self.clip_temperature = clip_temperature
         self.alpha = alpha
         self.beta = beta
@@ -87,6 +93,9 @@ class FVLMBBoxHead(ConvFCBBoxHead):
         det_probs = F.softmax(cls_logits.float(), dim=-1)
         if clip_embeddings is None:
             return det_probs
+        if not isinstance(self.clip_temperature, (int, float)):
+            raise RuntimeError("clip_temperature='logit_scale' is set by the detector from its CLIP "
+                               '(FVLMDetector); this head was built without one')
         clip_logits = self.fc_cls.classify(clip_embeddings.float(), self.clip_temperature)
         clip_probs = F.softmax(clip_logits, dim=-1)
         return geometric_ensemble(det_probs, clip_probs, self.is_base, self.alpha, self.beta)
