@@ -1,0 +1,37 @@
+# A laptop-sized BARON C4 detector for the shapes world: ResNet-18 stages 1-3 with 16 base channels
+# and GroupNorm (from scratch; C4 = 64 channels at stride 16), RPN on C4, RoIAlign 7 ->
+# BaronConvFCBBoxHead (one 3x3 conv, one 128-d FC; mmdet's ResLayer shared head has fixed ResNet-50
+# widths, so the tiny model has none) with one pseudo word per region read by a tiny CLIP's text
+# tower (clip).
+_base_ = './baron_faster_rcnn_r50_caffe_c4.py'
+shape_classes = ('circle', 'square', 'triangle', 'star', 'cross', 'ring')
+shape_class_weight = [1, 1, 1, 0, 1, 1]  # 'star' is novel
+clip = dict(model_name='ovdet-ViT-tiny', checkpoint=None)
+word_dim = 64
+norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
+model = dict(
+    backbone=dict(depth=18, base_channels=16, frozen_stages=-1, norm_cfg=norm_cfg, norm_eval=False,
+                  style='pytorch', init_cfg=None),
+    rpn_head=dict(in_channels=64, feat_channels=64, anchor_generator=dict(scales=[1, 2, 4])),
+    roi_head=dict(
+        shared_head=None,
+        text_encoder=dict(clip=clip),
+        bbox_roi_extractor=dict(roi_layer=dict(output_size=7), out_channels=64),
+        bbox_head=dict(
+            _delete_=True,
+            type='BaronConvFCBBoxHead',
+            in_channels=64, roi_feat_size=7, num_shared_convs=1, num_shared_fcs=1,
+            conv_out_channels=64, fc_out_channels=128, norm_cfg=norm_cfg,
+            num_classes=len(shape_classes), num_words=1, word_dim=word_dim, projected=False,
+            class_embeddings=dict(class_names=list(shape_classes)),
+            cls_temperature=50.0, bg_embedding='learn', word_dropout=0.5,
+            reg_class_agnostic=True,
+            bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0., 0., 0., 0.],
+                            target_stds=[0.1, 0.1, 0.2, 0.2]),
+            loss_cls=dict(type='ZeroWeightMaskedCrossEntropyLoss', num_classes=len(shape_classes),
+                          class_weight=shape_class_weight, bg_weight=1.0),
+            loss_bbox=dict(type='L1Loss', loss_weight=1.0))),
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=600, max_per_img=100),
+        rcnn=dict(sampler=dict(num=64))),
+    test_cfg=dict(rpn=dict(nms_pre=300, max_per_img=100)))

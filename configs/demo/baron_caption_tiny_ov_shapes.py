@@ -1,0 +1,33 @@
+# Laptop-sized BARON caption variant on the shapes world: the tiny C4 detector with a sigmoid
+# pseudo-word head (temperature 25, training-only bias -20), one bag per captioned image (up to 10
+# proposals + the image box, up to 4 orders) against all of its captions.
+# Data:  configs/_base_/datasets/ov_shapes_baron_caption.py (data/shapes_ov, data/shapes_captions).
+# Train: python tools/train.py configs/demo/baron_caption_tiny_ov_shapes.py
+_base_ = [
+    '../_base_/models/baron_tiny_c4.py',
+    '../_base_/datasets/ov_shapes_baron_caption.py',
+    '../_base_/iter_based_runtime.py',
+]
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+                      allow_failed_imports=False)
+model = dict(
+    batch2ovd=dict(caption=['baron_caption']),
+    roi_head=dict(
+        bbox_head=dict(
+            cls_temperature=25.0, sigmoid_bias=-20.0,
+            loss_cls=dict(_delete_=True, type='DeticSigmoidLoss', num_classes=6,
+                          class_weight=[1, 1, 1, 0, 1, 1])),
+        ovd_cfg=dict(baron_caption=dict(
+            type='BaronCaption', num_words=1, word_dim=64, word_dropout=0.5, temperature=30.0,
+            loss_weight=10.0, queue_length=256,
+            sampling=dict(topk=128, nms_thr=0.2, max_num=10, max_perms=4)))))
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=200, val_interval=200)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20)]
+optim_wrapper = dict(type='OptimWrapper',
+                     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
+                     clip_grad=dict(max_norm=35, norm_type=2))
+default_hooks = dict(checkpoint=dict(interval=200), logger=dict(type='LoggerHook', interval=10))
+log_processor = dict(window_size=10)
+find_unused_parameters = False
