@@ -1,0 +1,47 @@
+"""The tiny Detic configs through mmdet's tools: 2 training iterations with tools/train.py each,
+then tools/test.py on the C4 (base / novel AP50) and CenterNet2 (APr) checkpoints."""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from detic_helpers import (BASE_CONFIG, CAPTION_CONFIG, CLIM_CONFIG, LVIS_CONFIG,  # noqa: E402
+                           data_options, write_shapes_world)
+from fvlm_helpers import logged_metrics, run_tool  # noqa: E402
+
+pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+
+CASES = {  # config -> (training sources, LVIS data, run tools/test.py)
+    'base': (BASE_CONFIG, 1, False, False),
+    'captions': (CAPTION_CONFIG, 2, False, False),
+    'clim': (CLIM_CONFIG, 3, False, True),
+    'centernet2': (LVIS_CONFIG, 3, True, True),
+}
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp('detic_tools')
+    write_shapes_world(root, train=4, val=2, captioned=8)
+    write_shapes_world(root, train=4, val=2, captioned=8, lvis=True)
+    return str(root) + '/'
+
+
+@pytest.mark.parametrize('case', list(CASES))
+def test_two_iterations_then_test(case, data_root, tmp_path):
+    config, sources, lvis, with_test = CASES[case]
+    opts = data_options(data_root, sources=sources, lvis=lvis)
+    work = tmp_path / 'work'
+    run_tool('train.py', config, '--work-dir', work, '--cfg-options', 'train_cfg.max_iters=2',
+             'train_cfg.val_interval=100', 'default_hooks.checkpoint.interval=2', *opts,
+             env_extra=dict(OMP_NUM_THREADS='1'))
+    assert (work / 'iter_2.pth').exists()
+    if not with_test:
+        return
+    run_tool('test.py', config, work / 'iter_2.pth', '--work-dir', tmp_path / 'test',
+             '--cfg-options', *opts, env_extra=dict(OMP_NUM_THREADS='1'))
+    metrics = logged_metrics(str(tmp_path / 'test'), 'ov_')
+    wanted = ['ov_lvis/bbox_APr', 'ov_lvis/segm_APr'] if lvis else \
+        ['ov_coco/base_ap50', 'ov_coco/novel_ap50']
+    assert set(wanted) <= set(metrics), metrics
