@@ -102,3 +102,10 @@ def test_detector_embeds_class_names_with_its_own_clip(monkeypatch, tmp_path):
     # and they are not the embeddings of a randomly initialised CLIP
     other = load_class_embeddings(dict(class_names=names, model_name='ovdet-ViT-tiny'))
     assert not torch.allclose(got, other)
+
+
+def test_vit_adapter_channels_narrow_the_upsampled_levels():
+    bb = _vit(adapter_channels=16)
+    outs = bb.train()(torch.randn(1, 3, 64, 64))
+    assert bb.out_channels == (16, 16, 64, 64)
+    assert [o.shape[1] for o in outs] == list(bb.out_channels)

@@ -1,5 +1,5 @@
 """Frozen CLIP ViT as a detection backbone (F-VLM style)."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 from mmcv.cnn import build_norm_layer
@@ -19,12 +19,16 @@ class CLIPViTBackbone(FrozenCLIPBackbone):
     taken after the blocks in ``out_indices`` (default 3, 5, 7, 11, i.e. blocks 4, 6, 8, 12).
     The tower's last block runs its value-path ("v2") form. Adapters:
 
-        level 0: ConvT(2, 2) -> norm -> GELU -> ConvT(2, 2)    stride p/4
-        level 1: ConvT(2, 2)                                    stride p/2
-        level 2: identity                                       stride p
-        level 3: MaxPool(2, 2)                                  stride 2p
+        level 0: ConvT(2, 2) -> norm -> GELU -> ConvT(2, 2)    stride p/4   A channels
+        level 1: ConvT(2, 2)                                    stride p/2   A channels
+        level 2: identity                                       stride p     C channels
+        level 3: MaxPool(2, 2)                                  stride 2p    C channels
 
-    ``forward`` returns the 4 maps (each (B, C, ., .)); in eval mode a 5th entry follows, the
+    A = ``adapter_channels`` (default C, as the reference). The two upsampling adapters are by far
+    the most expensive trainable part (C x C transposed convolutions on the finest maps); a
+    laptop-sized detector sets A < C, and the neck's ``in_channels`` follow ``out_channels``.
+
+    ``forward`` returns the 4 maps; in eval mode a 5th entry follows, the
     dense CLIP map d = normalize(ln_post(t_last) @ proj) of shape (B, D, H/p, W/p), which
     :meth:`clip_pool` samples for the F-VLM test-time ensemble. The CLIP part runs under
     ``torch.no_grad()``; inputs must be normalised with the CLIP mean/std and padded to a
@@ -32,7 +36,8 @@ class CLIPViTBackbone(FrozenCLIPBackbone):
     """
 
     def __init__(self, clip, out_indices: Sequence[int] = (3, 5, 7, 11),
-                 norm_cfg: dict = dict(type='BN', requires_grad=True), init_cfg=None):
+                 norm_cfg: dict = dict(type='BN', requires_grad=True),
+                 adapter_channels: Optional[int] = None, init_cfg=None):
         super().__init__(clip, init_cfg)
         enc = self.encoder
         if not enc.is_vit:
@@ -42,11 +47,14 @@ class CLIPViTBackbone(FrozenCLIPBackbone):
         assert out_indices[-1] % n == n - 1, 'the last level must be the last (v2) block'
         self.out_indices = tuple(out_indices)
         c = enc.width
+        a = adapter_channels or c
         self.width = c
+        #: channels of the four pyramid levels (the neck's in_channels)
+        self.out_channels = (a, a, c, c)
         self.adapters = nn.ModuleList([
-            nn.Sequential(nn.ConvTranspose2d(c, c, 2, 2), build_norm_layer(norm_cfg, c)[1],
-                          nn.GELU(), nn.ConvTranspose2d(c, c, 2, 2)),
-            nn.ConvTranspose2d(c, c, 2, 2),
+            nn.Sequential(nn.ConvTranspose2d(c, a, 2, 2), build_norm_layer(norm_cfg, a)[1],
+                          nn.GELU(), nn.ConvTranspose2d(a, a, 2, 2)),
+            nn.ConvTranspose2d(c, a, 2, 2),
             nn.Identity(),
             nn.MaxPool2d(2, 2),
         ])
