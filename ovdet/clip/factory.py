@@ -8,8 +8,14 @@ releases, kept reproducible below). Here
 ``activation=None`` picks QuickGELU for every OpenAI-derived architecture
 (:data:`OPENAI_ARCHS`), for ``*-quickgelu`` names and for configs that ask for it (ours do);
 exact GELU otherwise. Pass ``activation='gelu'`` to reproduce the reference detectors exactly.
+
+Logging. ``build_clip`` logs one line per CLIP it builds: which architecture, and the file its
+weights came from (or that they are random). open_clip's own notice that it "initialized randomly"
+is dropped, because the weights are loaded right after, by us.
 """
+import logging
 import os
+from contextlib import contextmanager
 from typing import Optional
 
 import torch
@@ -62,9 +68,10 @@ def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
     if config is None:
         raise ValueError(f'unknown CLIP model {model_name!r}; known: {open_clip.list_models()}')
     act = resolve_activation(name, activation, config)
-    model = open_clip.create_model(name, pretrained=None, load_weights=False,
-                                   pretrained_image=False, pretrained_text=False,
-                                   force_quick_gelu=(act == 'quick_gelu'), precision='fp32')
+    with _without_random_init_notice():
+        model = open_clip.create_model(name, pretrained=None, load_weights=False,
+                                       pretrained_image=False, pretrained_text=False,
+                                       force_quick_gelu=(act == 'quick_gelu'), precision='fp32')
     if act == 'gelu' and config.get('quick_gelu', False):
         _swap_quick_gelu(model)
     if checkpoint is not None:
@@ -75,7 +82,27 @@ def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
     model = model.to(device=device, dtype=dtype).eval()
     encoder = CLIPEncoder(model, name, activation=act)
     encoder.checkpoint = checkpoint  # where the weights came from (None: random initialisation)
+    from mmengine.logging import print_log
+    print_log(encoder.describe_weights(), logger='current')
     return encoder
+
+
+class _DropRandomInitNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return 'No pretrained weights loaded' not in record.getMessage()
+
+
+@contextmanager
+def _without_random_init_notice():
+    """open_clip warns through the root logger that the model is randomly initialised whenever it
+    loads no weights itself, which is always the case here; drop that one message meanwhile."""
+    root = logging.getLogger()
+    notice_filter = _DropRandomInitNotice()
+    root.addFilter(notice_filter)
+    try:
+        yield
+    finally:
+        root.removeFilter(notice_filter)
 
 
 def _swap_quick_gelu(model: torch.nn.Module) -> None:

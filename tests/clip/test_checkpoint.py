@@ -165,3 +165,119 @@ def test_swapped_arguments_are_refused(source):
         load_clip_state_dict(target, sd)
     with pytest.raises(TypeError, match='comes first'):
         load_clip_state_dict(target)
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenAI's 0-d metadata entries, and files that are not checkpoints
+
+def _with_openai_metadata(sd, resolution=32, context=16, vocab=49408):
+    """A state dict as torch.save(openai_model.state_dict()) writes it: the three 0-d buffers."""
+    return dict(sd, input_resolution=torch.tensor(resolution), context_length=torch.tensor(context),
+                vocab_size=torch.tensor(vocab))
+
+
+@pytest.mark.parametrize('fmt', ['plain', 'clim_module', 'mmengine', 'safetensors'])
+def test_openai_metadata_entries_are_dropped_in_every_format(fmt, source, probe, tmp_path):
+    sd = _with_openai_metadata(source.export_state_dict())
+    path = tmp_path / ('ckpt.safetensors' if fmt == 'safetensors' else 'ckpt.pt')
+    if fmt == 'plain':
+        torch.save(sd, path)
+    elif fmt == 'clim_module':
+        torch.save({'epoch': 3, 'state_dict': {'module.' + k: v for k, v in sd.items()}}, path)
+    elif fmt == 'mmengine':
+        torch.save({'meta': {}, 'state_dict': {'clip.model.' + k: v for k, v in sd.items()}}, path)
+    else:
+        from safetensors.torch import save_file
+        save_file({k: v.contiguous() for k, v in sd.items()}, str(path))
+    loaded = build_clip(NAME, checkpoint=str(path))  # strict: no unexpected keys
+    _assert_same(_outputs(source, probe), _outputs(loaded, probe))
+    assert not set(load_clip_state_dict(str(path))) & {'input_resolution', 'context_length',
+                                                       'vocab_size'}
+
+
+@pytest.mark.parametrize('key,value,why', [
+    ('context_length', 32, 'text positions cannot be resampled'),
+    ('vocab_size', 1000, 'the token embedding table cannot be resized'),
+])
+def test_text_metadata_disagreement_names_both_values(source, tmp_path, key, value, why):
+    sd = _with_openai_metadata(source.export_state_dict())
+    sd[key] = torch.tensor(value)
+    path = tmp_path / 'other.pt'
+    torch.save(sd, path)
+    model_value = {'context_length': 16, 'vocab_size': 49408}[key]
+    with pytest.raises(CheckpointMismatchError) as err:
+        build_clip(NAME, checkpoint=str(path))
+    assert str(err.value) == (f'checkpoint {path} has {key} {value} but model {NAME} has {key} '
+                              f'{model_value} ({why}); build the architecture the checkpoint was '
+                              'trained with')
+
+
+def test_another_input_resolution_is_adapted_for_a_vit_and_refused_for_a_resnet(source, tmp_path):
+    # a ViT trained at 48 px (a 6x6 grid) loads into the 32-px model: the grid is resampled
+    sd = source.export_state_dict()
+    sd['visual.positional_embedding'] = interpolate_pos_embed(sd['visual.positional_embedding'],
+                                                              (4, 4), (6, 6))
+    sd = _with_openai_metadata(sd, resolution=48)
+    target = build_clip(NAME)
+    load_clip_state_dict(sd, target)
+    assert target.model.visual.positional_embedding.shape == (17, 64)
+    # a ModifiedResNet's attention-pool embedding is not resampled: both values are named
+    rn = build_clip('ovdet-RN-tiny')
+    size = rn.image_size
+    rn_sd = _with_openai_metadata(rn.export_state_dict(), resolution=2 * size)
+    with pytest.raises(CheckpointMismatchError,
+                       match=f'has input_resolution {2 * size} but model ovdet-RN-tiny has '
+                             f'input_resolution {size}'):
+        load_clip_state_dict(rn_sd, build_clip('ovdet-RN-tiny'))
+
+
+@pytest.mark.parametrize('content,what', [
+    (b'\x13\x9e\xf0' + bytes(range(256)) * 4, 'not a PyTorch or safetensors file'),
+    (b'\x80' + bytes(range(255, 0, -1)) * 4, 'not readable by torch.load'),
+    (b'these are not weights\nbut a text file\n', 'a text file, not a checkpoint'),
+    (b'', 'the file is empty'),
+])
+def test_a_file_that_is_not_a_checkpoint_gets_one_line(tmp_path, content, what):
+    path = tmp_path / 'ViT-B-16.pt'
+    path.write_bytes(content)
+    with pytest.raises(ValueError) as err:
+        build_clip(NAME, checkpoint=str(path))
+    message = str(err.value)
+    assert message.startswith(f'{path}: {what}') and 'expected a CLIP checkpoint' in message
+    assert '\n' not in message
+
+
+def test_a_truncated_checkpoint_gets_one_line(source, tmp_path):
+    whole = tmp_path / 'whole.pt'
+    torch.save(source.export_state_dict(), whole)
+    cut = tmp_path / 'cut.pt'
+    cut.write_bytes(whole.read_bytes()[:whole.stat().st_size // 2])
+    with pytest.raises(ValueError, match=f'^{cut}: truncated or corrupt') as err:
+        build_clip(NAME, checkpoint=str(cut))
+    assert '\n' not in str(err.value)
+
+
+def test_one_log_line_per_clip_and_no_random_init_notice(source, tmp_path, capsys):
+    import logging
+
+    from mmengine.logging import MMLogger
+    path = tmp_path / 'ckpt.pt'
+    torch.save(source.export_state_dict(), path)
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    handler = Collect()
+    for logger in (MMLogger.get_current_instance(), logging.getLogger()):
+        logger.addHandler(handler)
+    try:
+        build_clip(NAME, checkpoint=str(path))
+        build_clip(NAME)
+    finally:
+        for logger in (MMLogger.get_current_instance(), logging.getLogger()):
+            logger.removeHandler(handler)
+    assert lines == [f'loaded CLIP {NAME} weights from {path}',
+                     f'built CLIP {NAME} with random weights (no checkpoint)']
+    assert 'initialized randomly' not in capsys.readouterr().err
