@@ -26,3 +26,38 @@ def subprocess_env():
     env['PYTHONPATH'] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get('PYTHONPATH')) if p)
     env.setdefault('OMP_NUM_THREADS', '1')
     return env
+
+
+@pytest.fixture
+def log_messages():
+    """A list that collects, while the test runs, every message logged through mmengine's current
+    logger (``print_log(..., logger='current')``) and the root logger (open_clip logs there).
+
+    Reading captured stdout/stderr instead is fragile in a full run: an earlier test may have made
+    the current MMLogger log at WARNING only, or bound its stream handler to a stream captured by
+    that earlier test. Here the MMLogger's level is lowered to INFO for the test and restored after
+    (the root logger keeps its own level: WARNING unless configured).
+    """
+    import logging
+
+    from mmengine.logging import MMLogger
+
+    messages = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    handler = Collect(level=logging.INFO)
+    mm_logger, root = MMLogger.get_current_instance(), logging.getLogger()
+    level = mm_logger.level
+    if level == logging.NOTSET or level > logging.INFO:
+        mm_logger.setLevel(logging.INFO)
+    for logger in (mm_logger, root):
+        logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        for logger in (mm_logger, root):
+            logger.removeHandler(handler)
+        mm_logger.setLevel(level)
