@@ -7,6 +7,9 @@ normalize(mean_k normalize(encode_text(template_k(name)))), see ``ovdet.clip.tex
 ``--with-background`` appends one all-zero row (C + 1, D): a placeholder for the background class
 that scores 0 against every feature; detectors that learn a background embedding replace it.
 
+``--checkpoint`` is required: embeddings of a randomly initialised CLIP are only written when
+``--random-init`` says so (tests and demos).
+
 Example::
 
     python tools/generate_text_embeddings.py --model ViT-B-16 --checkpoint checkpoints/ViT-B-16.pt \\
@@ -26,7 +29,10 @@ from ovdet.clip import build_class_embeddings, build_clip, read_class_names
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--model', default='ViT-B-16', help='open_clip or ovdet model name')
-    p.add_argument('--checkpoint', default=None, help='CLIP weights in any supported format')
+    weights = p.add_mutually_exclusive_group(required=True)
+    weights.add_argument('--checkpoint', default=None, help='CLIP weights in any supported format')
+    weights.add_argument('--random-init', action='store_true',
+                         help='no checkpoint: embed with a randomly initialised CLIP (tests only)')
     p.add_argument('--activation', choices=['quick_gelu', 'gelu'], default=None,
                    help='default: QuickGELU for OpenAI-derived architectures')
     p.add_argument('--ann', required=True, help='COCO/LVIS/panoptic json or a text list of names')
@@ -47,7 +53,8 @@ def main(argv=None):
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     np.save(args.out, emb.astype(np.float32))
     print(f'wrote {args.out}: {emb.shape[0]} rows x {emb.shape[1]} dims '
-          f'({len(names)} classes{" + background" if args.with_background else ""})')
+          f'({len(names)} classes{" + background" if args.with_background else ""}) '
+          f'with {args.model} {"random weights" if args.random_init else "from " + args.checkpoint}')
     return 0
 
 

@@ -7,13 +7,14 @@ For class c with cleaned name X and article a ('an' if the raw name starts with 
     E_c = normalize(mean_k e_k)
 Rows follow the given class order; the result is float32 (C, D).
 """
-import json
 import os
 from typing import List, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from ovdet.json_io import load_json
 
 from .factory import build_clip
 
@@ -48,11 +49,14 @@ def read_class_names(path: str) -> List[str]:
     """Class names from a COCO / LVIS / COCO-panoptic json (``categories`` sorted by id, the label
     order of mmdet's datasets) or from a text file with one name per line (order kept)."""
     if os.fspath(path).endswith('.json'):
-        with open(path) as f:
-            data = json.load(f)
+        data = load_json(path, 'a COCO/LVIS/panoptic json with "categories"')
         return [c['name'] for c in sorted(data['categories'], key=lambda c: c['id'])]
-    with open(path) as f:
-        return [line.strip() for line in f if line.strip()]
+    try:
+        with open(path, encoding='utf-8') as f:
+            return [line.strip() for line in f if line.strip()]
+    except UnicodeDecodeError as err:
+        raise ValueError(f'{path}: not UTF-8 text (byte {err.start}); expected a text file with one '
+                         'class name per line, or a COCO/LVIS json') from None
 
 
 def clean_class_name(name: str) -> str:
@@ -122,9 +126,23 @@ def _read_npy(path: str) -> np.ndarray:
     try:
         return np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError):
+        hint = ''
+        if _is_text(path):
+            hint = ('; it is a text file: class names are embedded with tools/generate_text_embeddings.py '
+                    '--ann FILE, or given as dict(class_names=[...])')
         raise ValueError(f'{path}: not a .npy array file; expected a (num_classes, dim) float array '
-                         'written by numpy.save (tools/generate_text_embeddings.py writes them)'
+                         f'written by numpy.save (tools/generate_text_embeddings.py writes them){hint}'
                          ) from None
+
+
+def _is_text(path: str) -> bool:
+    with open(path, 'rb') as f:
+        head = f.read(512)
+    try:
+        text = head.decode('utf-8')
+    except UnicodeDecodeError:
+        return False
+    return bool(text.strip()) and all(c.isprintable() or c.isspace() for c in text)
 
 
 def _rows(idx: np.ndarray, limit: int = 10) -> str:

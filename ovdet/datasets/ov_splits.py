@@ -12,9 +12,10 @@ The OV metrics, the masked loss and ``tools/ov_split.py`` all take their split f
 
 Pure Python (json only): datasets, metrics and losses may all import it.
 """
-import json
 import os
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from ovdet.json_io import load_json
 
 OV_COCO_BASE: Dict[str, int] = {
     'person': 1, 'bicycle': 2, 'car': 3, 'motorcycle': 4, 'train': 7, 'truck': 8, 'boat': 9,
@@ -134,8 +135,7 @@ def load_class_weights(source: WeightSource, num_classes: Optional[int] = None,
     entry; otherwise ``bg_weight`` (default 1.0) is appended. ``num_classes``, when given, is checked.
     """
     if isinstance(source, (str, os.PathLike)):
-        with open(source) as f:
-            data = json.load(f)
+        data = load_json(source, 'a COCO/LVIS annotation json or an LVIS category-info list')
         cats = data['categories'] if isinstance(data, dict) else data
         weights = class_weights_for(cats, _base_ids_from_file(cats, novel_frequencies, novel_names))
     else:

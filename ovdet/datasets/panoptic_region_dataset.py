@@ -14,9 +14,10 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 from mmengine.dataset import BaseDataset
-from mmengine.fileio import get_local_path, load
+from mmengine.fileio import get_local_path
 
 from mmdet.registry import DATASETS
+from ovdet.json_io import load_json
 
 from .transforms.panoptic_region_transforms import LoadPanopticRegions, PackPanopticRegions
 
@@ -58,7 +59,7 @@ class CocoPanopticRegionDataset(BaseDataset):
         if not osp.isfile(self.ann_file) and '://' not in self.ann_file:
             raise FileNotFoundError(f'panoptic annotation file not found: {self.ann_file}')
         with get_local_path(self.ann_file, backend_args=self.backend_args) as local:
-            coco = load(local, file_format='json')
+            coco = load_json(local, 'a COCO panoptic json', shown_as=self.ann_file)
         for key in ('images', 'annotations', 'categories'):
             if key not in coco:
                 raise ValueError(f'{self.ann_file} is not a COCO panoptic json: no "{key}" entry')

@@ -65,16 +65,28 @@ def test_read_class_names_from_json_and_text(tmp_path):
 
 
 @pytest.mark.integration  # runs the tool as a subprocess
-def test_cli_writes_npy(tmp_path, repo_root, subprocess_env):
+def test_cli_writes_npy(tmp_path, repo_root, subprocess_env, clip):
     ann = tmp_path / 'ann.json'
     ann.write_text(json.dumps({'categories': [{'id': 5, 'name': 'cat'}, {'id': 2, 'name': 'dog'}]}))
     out = tmp_path / 'emb.npy'
-    subprocess.run([sys.executable, 'tools/generate_text_embeddings.py', '--model', 'ovdet-ViT-tiny',
-                    '--ann', str(ann), '--out', str(out), '--with-background'],
-                   cwd=repo_root, env=subprocess_env, check=True, capture_output=True)
+    # an OpenAI-style state dict: the weights plus the three 0-d metadata entries
+    ckpt = tmp_path / 'openai_plain.pt'
+    torch.save(dict(clip.export_state_dict(), input_resolution=torch.tensor(32),
+                    context_length=torch.tensor(16), vocab_size=torch.tensor(49408)), ckpt)
+    cmd = [sys.executable, 'tools/generate_text_embeddings.py', '--model', 'ovdet-ViT-tiny',
+           '--ann', str(ann), '--out', str(out), '--with-background']
+    refused = subprocess.run(cmd, cwd=repo_root, env=subprocess_env, capture_output=True, text=True)
+    assert refused.returncode != 0 and 'one of the arguments --checkpoint --random-init' in refused.stderr
+    assert not out.exists()
+    done = subprocess.run(cmd + ['--checkpoint', str(ckpt)], cwd=repo_root, env=subprocess_env,
+                          check=True, capture_output=True, text=True)
+    assert f'with ovdet-ViT-tiny from {ckpt}' in done.stdout
     emb = np.load(out)
     assert emb.shape == (3, 32) and emb.dtype == np.float32
     assert np.allclose(np.linalg.norm(emb[:2], axis=1), 1, atol=1e-5) and not emb[2].any()
+    assert np.allclose(emb[:2], build_class_embeddings(clip, ['dog', 'cat']), atol=1e-5)
+    subprocess.run(cmd + ['--random-init'], cwd=repo_root, env=subprocess_env, check=True,
+                   capture_output=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,6 +125,27 @@ def test_loader_keeps_an_explicit_background_row_zero():
     rows = np.array([[3., 4.], [0., 0.]], dtype=np.float32)
     emb = load_class_embeddings(rows, background_row=True)
     assert torch.allclose(emb[0], torch.tensor([0.6, 0.8])) and not emb[1].any()
+
+
+def test_loader_says_a_text_file_is_not_an_array(tmp_path):
+    names = tmp_path / 'classes.txt'
+    names.write_text('dog\ncat\n')
+    with pytest.raises(ValueError) as err:
+        load_class_embeddings(str(names))
+    message = str(err.value)
+    assert message.startswith(f'{names}: not a .npy array file; expected a (num_classes, dim)')
+    assert 'it is a text file' in message and '\n' not in message
+
+
+def test_class_name_files_that_are_not_utf8_are_named(tmp_path):
+    names = tmp_path / 'names.txt'
+    names.write_bytes('caf\u00e9\n'.encode('latin-1'))
+    with pytest.raises(ValueError, match=f'^{names}: not UTF-8 text'):
+        read_class_names(str(names))
+    ann = tmp_path / 'ann.json'
+    ann.write_bytes('{"categories": [{"id": 1, "name": "caf\u00e9"}]}'.encode('latin-1'))
+    with pytest.raises(ValueError, match=f'^{ann}: not UTF-8 text .*expected a COCO'):
+        read_class_names(str(ann))
 
 
 def test_loader_missing_file_says_how_to_make_it(tmp_path):
