@@ -1,11 +1,12 @@
-"""Runner hooks of CLIM: logit-scale clamp, weight-space ensembling, baseline eval, export."""
+"""Runner hooks of CLIM: logit-scale clamp, weight-space ensembling, baseline eval, export, and the
+count of captions cut to the text context."""
 import math
 import os.path as osp
 from contextlib import contextmanager, nullcontext
 from typing import Dict, Optional
 
 import torch
-from mmengine.dist import is_main_process
+from mmengine.dist import all_reduce, is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -177,3 +178,55 @@ class ExportCLIPHook(Hook):
         if is_main_process():
             torch.save(state, self.path)
             runner.logger.info(f'exported the CLIP weights to {self.path}')
+
+
+@HOOKS.register_module()
+class CaptionTruncationHook(Hook):
+    """Count the training captions longer than the CLIP's text context during the first epoch of
+    a run and report the count once, at its end (all ranks summed), e.g.
+    ``12 of 118,272 training captions (0.01%) in epoch 1 were longer than the 77-token text context
+    and were cut (end-of-text token kept)``.
+
+    ``TokenizeCaption`` marks each sample ``caption_truncated`` in its metainfo; the count is taken
+    here, in the main process, because the tokenising happens in dataloader workers.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.cut = 0
+        self.context_length: Optional[int] = None
+        self.reported = False
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if self.reported or not isinstance(data_batch, dict):
+            return
+        for sample in data_batch.get('data_samples') or []:
+            flag = sample.metainfo.get('caption_truncated')
+            if flag is None:
+                continue
+            self.seen += 1
+            self.cut += bool(flag)
+            if self.context_length is None and 'tokens' in sample:
+                self.context_length = int(sample.tokens.shape[-1])
+
+    def after_train_epoch(self, runner) -> None:
+        self._report(runner)
+
+    def after_train(self, runner) -> None:
+        self._report(runner)
+
+    def _report(self, runner) -> None:
+        if self.reported:
+            return
+        self.reported = True
+        counts = torch.tensor([self.seen, self.cut], dtype=torch.float64)
+        all_reduce(counts)  # a no-op in a single process
+        seen, cut = int(counts[0]), int(counts[1])
+        if not seen:
+            return
+        runner.logger.info(
+            f'{cut:,} of {seen:,} training captions ({100 * cut / seen:.2f}%) in epoch '
+            f'{runner.epoch + 1} were longer than the {self.context_length}-token text context and '
+            'were cut (end-of-text token kept)')

@@ -7,7 +7,11 @@ Annotation format (COCO-caption json and CC3M json share it; other keys are igno
 ``file_name`` is relative to the image root ``data_root/data_prefix['img']``.
 
 Sampling: every access draws ONE caption with ``random.choice`` (a new draw each time, so each
-epoch sees a different caption of a COCO image; CC3M has one).
+epoch sees a different caption of a COCO image; CC3M has one). With
+``ovdet.datasets.ResumableSampler`` every random choice of a sample (caption, crop, replacement of
+an unreadable image) comes from generators seeded by (seed, epoch, index)
+(``ovdet.datasets.resumable_sampler.sample_randomness``): the same in a resumed run as in the
+uninterrupted one, and with any number of dataloader workers.
 
 Bad data policy:
 
@@ -17,11 +21,12 @@ Bad data policy:
   ``(id, reason)`` for every dropped entry.
 * at access time, an image that cannot be read (missing, corrupt/truncated) or that the pipeline
   rejects (smaller than 10 px on a side) is replaced by another random index, whose own caption is
-  drawn, so an image is never paired with another image's caption. Each skip is logged with the
-  running count; ``num_skipped`` and ``skipped`` (path -> count) hold the counts of this process
-  (each dataloader worker counts its own).
+  drawn, so an image is never paired with another image's caption. The first failure of each
+  kind (missing file, not an image, truncated image, rejected by the pipeline, ...) is logged
+  with its file; after that only the running count is, at 10, 100, 1,000 skips and every 10,000.
+  ``num_skipped``, ``skipped`` (path -> count) and ``skip_kinds`` (kind -> count) hold the counts
+  of this process (each dataloader worker counts its own).
 """
-import json
 import os
 import os.path as osp
 import random
@@ -30,8 +35,12 @@ from typing import List, Optional
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
+from PIL import UnidentifiedImageError
 
 from mmdet.registry import DATASETS, TRANSFORMS
+from ovdet.json_io import load_json
+
+from .resumable_sampler import sample_randomness
 
 PREPARE_HINT = ('see data/README.md for how to download or generate the caption data '
                 '(or override data_root / ann_file in the config)')
@@ -73,6 +82,7 @@ class CaptionDataset(BaseDataset):
         self.invalid_entries: List[tuple] = []
         self.num_skipped = 0
         self.skipped: Counter = Counter()
+        self.skip_kinds: Counter = Counter()
         # built from mmdet's registry here so that no default scope is needed
         pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
         super().__init__(ann_file=ann_file, data_root=data_root, data_prefix=data_prefix,
@@ -86,8 +96,8 @@ class CaptionDataset(BaseDataset):
         if img_root and not osp.isdir(img_root):
             raise FileNotFoundError(f'caption image folder not found: {img_root!r}; '
                                     + PREPARE_HINT)
-        with open(self.ann_file) as f:
-            images = json.load(f).get('images')
+        content = load_json(self.ann_file, 'a caption json {"images": [{"file_name", "captions"}, ...]}')
+        images = content.get('images') if isinstance(content, dict) else None
         if not isinstance(images, list):
             raise ValueError(f'{self.ann_file}: expected {{"images": [...]}} with file_name and '
                              'captions per entry')
@@ -124,25 +134,51 @@ class CaptionDataset(BaseDataset):
         info['text'] = random.choice(info['captions'])
         return self.pipeline(info)
 
-    def _record_skip(self, idx: int, reason: str) -> None:
+    def _record_skip(self, idx: int, kind: str, detail: str) -> None:
         path = self.get_data_info(idx)['img_path']
         self.num_skipped += 1
         self.skipped[path] += 1
-        print_log(f'skipped image {path} ({reason}); {self.num_skipped} image(s) skipped so far '
-                  f'in this process (pid {os.getpid()})', logger='current', level=30)
+        self.skip_kinds[kind] += 1
+        if self.skip_kinds[kind] == 1:
+            print_log(f'skipping unreadable caption images: {kind} (first: {path}: {detail}); each '
+                      'is replaced by another random image with its own caption', logger='current',
+                      level=30)
+        elif _is_report_point(self.num_skipped):
+            kinds = ', '.join(f'{n} {k}' for k, n in self.skip_kinds.most_common())
+            print_log(f'{self.num_skipped} caption images skipped so far in this process '
+                      f'(pid {os.getpid()}): {kinds}', logger='current', level=30)
 
     def __getitem__(self, idx: int) -> dict:
         if not self._fully_initialized:
             self.full_init()
-        for _ in range(self.max_refetch + 1):
-            try:
-                data = self.prepare_data(idx)
-                reason = 'rejected by the pipeline (e.g. smaller than the minimum size)'
-            except OSError as err:  # missing file, unreadable or truncated image
-                data, reason = None, f'{type(err).__name__}: {err}'
-            if data is not None:
-                return data
-            self._record_skip(idx, reason)
-            idx = self._rand_another()
-        raise RuntimeError(f'no readable image after {self.max_refetch} replacements; check the '
-                           f'images under {self.data_prefix.get("img")!r}')
+        with sample_randomness(idx):  # per-sample generators under ResumableSampler
+            idx = int(idx)
+            for _ in range(self.max_refetch + 1):
+                try:
+                    data = self.prepare_data(idx)
+                    kind, detail = 'rejected by the pipeline', 'e.g. smaller than the minimum size'
+                except OSError as err:  # missing file, unreadable or truncated image
+                    data, (kind, detail) = None, _failure_kind(err)
+                if data is not None:
+                    return data
+                self._record_skip(idx, kind, detail)
+                idx = self._rand_another()
+        kinds = ', '.join(f'{n} {k}' for k, n in self.skip_kinds.most_common())
+        raise RuntimeError(f'no readable image after {self.max_refetch} replacements ({kinds}); check '
+                           f'the images under {self.data_prefix.get("img")!r}')
+
+
+def _failure_kind(err: OSError):
+    """(kind, detail) of an image that could not be read."""
+    if isinstance(err, FileNotFoundError):
+        return 'missing file', 'not found'
+    if isinstance(err, UnidentifiedImageError):
+        return 'not an image', 'PIL cannot identify it'
+    if 'truncated' in str(err):
+        return 'truncated image', str(err)
+    return f'unreadable ({type(err).__name__})', str(err)
+
+
+def _is_report_point(count: int) -> bool:
+    """10, 100, 1,000, 10,000, then every 10,000."""
+    return count in (10, 100, 1000) or count % 10000 == 0

@@ -12,6 +12,7 @@ from ovdet.datasets import CaptionDataset
 from ovdet.datasets.synthetic import (add_corrupt_image, add_missing_image, add_tiny_image,
                                       write_captioned_images)
 from ovdet.datasets.transforms import CaptionRandomResizedCrop, LoadCaptionImage
+from ovdet.datasets.transforms.caption_transforms import decode_image
 
 PIPELINE = [
     dict(type='LoadCaptionImage', min_size=10, min_short_side=36),
@@ -94,10 +95,15 @@ def test_corrupt_missing_tiny_images_are_skipped_and_counted(caption_data):
     assert ds.num_skipped == sum(ds.skipped.values()) >= 3
 
 
-def test_reduced_jpeg_decode_keeps_what_the_crop_needs(tmp_path):
-    path = str(tmp_path / 'big.jpg')
+def _big_jpeg(tmp_path, name='big.jpg'):
+    path = str(tmp_path / name)
     rng = np.random.default_rng(0)
     Image.fromarray(rng.integers(0, 255, (900, 1200, 3), dtype=np.uint8)).save(path, quality=90)
+    return path
+
+
+def test_reduced_jpeg_decode_keeps_what_the_crop_needs(tmp_path):
+    path = _big_jpeg(tmp_path)
     out = LoadCaptionImage(min_short_side=249).transform(dict(img_path=path))
     h, w = out['img_shape']
     assert out['ori_shape'] == (900, 1200)
@@ -109,4 +115,80 @@ def test_reduced_jpeg_decode_keeps_what_the_crop_needs(tmp_path):
         x0, y0, x1, y1 = res['crop_box']
         assert min(x1 - x0, y1 - y0) >= 224 and res['img'].size == (224, 224)
     full = LoadCaptionImage().transform(dict(img_path=path))
-    assert full['img_shape'] == (900, 1200)
+    assert full['ori_shape'] == (900, 1200) and 'img_shape' not in full  # header only
+    assert decode_image(full).size == (1200, 900) and full['img_shape'] == (900, 1200)
+
+
+@pytest.mark.parametrize('size,decoded_short_side', [(224, 450), (448, 900)])
+def test_the_crop_size_alone_sets_the_decoding(tmp_path, size, decoded_short_side):
+    """One knob (the crop side): a larger crop decodes the JPEG larger, never upsampling a crop,
+    and the result equals the explicit decode of the same size."""
+    path = _big_jpeg(tmp_path)
+    crop = CaptionRandomResizedCrop(size)
+    torch.manual_seed(0)
+    lazy = crop.transform(LoadCaptionImage().transform(dict(img_path=path)))
+    x0, y0, x1, y1 = lazy['crop_box']
+    assert min(x1 - x0, y1 - y0) >= size and lazy['img'].size == (size, size)
+    torch.manual_seed(0)
+    eager = crop.transform(LoadCaptionImage(min_short_side=crop.min_short_side).transform(
+        dict(img_path=path)))
+    assert lazy['crop_box'] == eager['crop_box']
+    assert np.array_equal(np.asarray(lazy['img']), np.asarray(eager['img']))
+    torch.manual_seed(0)
+    decoded = LoadCaptionImage(min_short_side=crop.min_short_side).transform(dict(img_path=path))
+    assert min(decoded['img_shape']) == decoded_short_side
+
+
+def test_caption_json_that_is_not_utf8_is_named(tmp_path, caption_data):
+    path = tmp_path / 'latin1.json'
+    path.write_bytes('{"images": [{"id": 1, "file_name": "a.jpg", "captions": ["caf\u00e9"]}]}'
+                     .encode('latin-1'))
+    with pytest.raises(ValueError) as err:
+        CaptionDataset(ann_file=str(path), data_prefix=dict(img=caption_data['image_dir']),
+                       pipeline=PIPELINE)
+    message = str(err.value)
+    assert message.startswith(f'{path}: not UTF-8 text (byte ') and 'caption json' in message
+    assert '\n' not in message
+    broken = tmp_path / 'broken.json'
+    broken.write_text('{"images": [')
+    with pytest.raises(ValueError, match=f'{broken}: not valid JSON .*expected a caption json'):
+        CaptionDataset(ann_file=str(broken), data_prefix=dict(img=caption_data['image_dir']),
+                       pipeline=PIPELINE)
+
+
+def test_unreadable_images_log_one_line_per_kind_and_a_periodic_count(tmp_path, log_messages):
+    """A caption set whose images are all unreadable: not one line per attempt (1,001 of them),
+    but one per kind of failure, a count at 10, 100 and 1,000, then the error."""
+    data = write_captioned_images(str(tmp_path), num_images=4, image_size=48, num_captions=1)
+    for i, name in enumerate(sorted(os.listdir(data['image_dir']))):
+        target = os.path.join(data['image_dir'], name)
+        if i % 2:
+            os.remove(target)  # missing
+        else:
+            with open(target, 'wb') as f:
+                f.write(b'not an image at all')
+    ds = _dataset(data)
+    with pytest.raises(RuntimeError, match='no readable image after 1000 replacements'):
+        ds[0]
+    lines = log_messages
+    assert ds.num_skipped == 1001
+    assert set(ds.skip_kinds) == {'missing file', 'not an image'}
+    first = [line for line in lines if line.startswith('skipping unreadable caption images')]
+    assert len(first) == 2 and any('missing file' in line for line in first) \
+        and any('not an image' in line for line in first)
+    counts = [line for line in lines if 'caption images skipped so far' in line]
+    assert [line.split()[0] for line in counts] == ['10', '100', '1000']
+    assert len(lines) == 5
+
+
+def test_overlong_captions_are_marked(tmp_path):
+    data = write_captioned_images(str(tmp_path), num_images=2, image_size=48, num_captions=1)
+    with open(data['coco_json']) as f:
+        content = json.load(f)
+    content['images'][0]['captions'] = ['a red square ' * 10]  # 30 words: over 16 tokens
+    content['images'][1]['captions'] = ['a red square']
+    with open(data['coco_json'], 'w') as f:
+        json.dump(content, f)
+    ds = _dataset(data)
+    cut = [ds[i]['data_samples'].metainfo['caption_truncated'] for i in range(2)]
+    assert cut == [True, False]

@@ -1,0 +1,119 @@
+"""ResumableSampler and per-sample randomness: same order as DefaultSampler, positions left out on
+request, and samples whose random choices depend on (seed, epoch, index) only."""
+import pickle
+import random
+
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import DefaultSampler
+
+import ovdet.datasets  # noqa: F401  (registers)
+from ovdet.datasets import CaptionDataset, ResumableSampler, SampleIndex
+from ovdet.datasets.resumable_sampler import sample_randomness, sample_seed
+from ovdet.datasets.synthetic import write_captioned_images
+
+PIPELINE = [
+    dict(type='LoadCaptionImage', min_size=10),
+    dict(type='CaptionRandomResizedCrop', size=32, scale=(0.3, 1.0)),
+    dict(type='TokenizeCaption', model_name='ovdet-ViT-tiny'),
+    dict(type='PackCaptionInputs'),
+]
+
+
+class _Sized:
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+
+def test_same_order_as_default_sampler_and_indices_carry_their_key():
+    data = _Sized(10)
+    ours, theirs = ResumableSampler(data, seed=3), DefaultSampler(data, seed=3)
+    for epoch in (0, 1):
+        ours.set_epoch(epoch)
+        theirs.set_epoch(epoch)
+        got = list(ours)
+        assert [int(i) for i in got] == list(theirs)
+        assert [(i.seed, i.epoch, i.position) for i in got] == [(3, epoch, p) for p in range(10)]
+
+
+def test_skipped_positions_leave_one_pass_only():
+    sampler = ResumableSampler(_Sized(8), seed=0)
+    full = [int(i) for i in sampler]
+    sampler.skip_positions([0, 1, 5])
+    assert [int(i) for i in sampler] == [full[p] for p in (2, 3, 4, 6, 7)]
+    assert [int(i) for i in sampler] == full  # the next pass is whole again
+
+
+def test_sample_index_survives_pickling_to_workers():
+    index = SampleIndex(7, seed=1, epoch=2, position=3)
+    back = pickle.loads(pickle.dumps(index))
+    assert back == 7 and (back.seed, back.epoch, back.position) == (1, 2, 3)
+
+
+def test_seeded_draws_depend_on_the_key_only():
+    def draws(index):
+        with sample_randomness(index):
+            return random.random(), float(np.random.rand()), float(torch.rand(()))
+
+    key = SampleIndex(5, seed=0, epoch=1, position=0)
+    first = draws(key)
+    random.seed(123), np.random.seed(123), torch.manual_seed(123)  # other caller states
+    assert draws(SampleIndex(5, seed=0, epoch=1, position=9)) == first  # position does not count
+    assert draws(SampleIndex(5, seed=0, epoch=2, position=0)) != first
+    assert draws(SampleIndex(6, seed=0, epoch=1, position=0)) != first
+    assert draws(SampleIndex(5, seed=1, epoch=1, position=0)) != first
+    assert len({sample_seed(0, e, i) for e in range(10) for i in range(100)}) == 1000
+    # a plain int index leaves the global generators alone
+    torch.manual_seed(0)
+    expected = torch.rand(())
+    torch.manual_seed(0)
+    with sample_randomness(5):
+        got = torch.rand(())
+    assert got == expected
+
+
+def test_caption_and_crop_of_a_sample_do_not_depend_on_what_was_loaded_before(tmp_path):
+    data = write_captioned_images(str(tmp_path), num_images=6, image_size=48, num_captions=5)
+    ds = CaptionDataset(ann_file=data['coco_json'], data_prefix=dict(img=data['image_dir']),
+                        pipeline=PIPELINE)
+    key = SampleIndex(2, seed=0, epoch=4, position=1)
+
+    def load():
+        out = ds[key]
+        return out['data_samples'].text, out['inputs']
+
+    text, image = load()
+    for i in range(len(ds)):  # other samples move the generators in between
+        ds[SampleIndex(i, seed=0, epoch=0, position=i)]
+    torch.rand(7), np.random.rand(3), random.random()
+    again_text, again_image = load()
+    assert again_text == text and torch.equal(again_image, image)
+    # another epoch: other choices (5 captions and a crop of 30-100 % of the area)
+    other = ds[SampleIndex(2, seed=0, epoch=5, position=1)]
+    assert other['data_samples'].text != text or not torch.equal(other['inputs'], image)
+
+
+@pytest.mark.parametrize('workers', [0, pytest.param(2, marks=pytest.mark.integration)])
+def test_a_dataloader_gives_the_same_batches_with_any_number_of_workers(tmp_path, workers):
+    from mmengine.dataset import pseudo_collate
+    from torch.utils.data import DataLoader
+
+    data = write_captioned_images(str(tmp_path), num_images=8, image_size=48, num_captions=5)
+    ds = CaptionDataset(ann_file=data['coco_json'], data_prefix=dict(img=data['image_dir']),
+                        pipeline=PIPELINE)
+
+    def epoch_batches(num_workers):
+        sampler = ResumableSampler(ds, seed=0)
+        sampler.set_epoch(1)
+        loader = DataLoader(ds, batch_size=4, sampler=sampler, num_workers=num_workers,
+                            collate_fn=pseudo_collate)
+        return [(tuple(s.text for s in b['data_samples']), torch.stack(b['inputs'])) for b in loader]
+
+    reference = epoch_batches(0)
+    got = epoch_batches(workers)
+    assert [t for t, _ in got] == [t for t, _ in reference]
+    assert all(torch.equal(a, b) for (_, a), (_, b) in zip(got, reference))
