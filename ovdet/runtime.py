@@ -1,4 +1,5 @@
-"""Launcher plumbing shared by ``tools/train.py`` and ``tools/test.py``.
+"""Launcher plumbing shared by ``tools/train.py`` and ``tools/test.py`` (and ``--resume`` of the
+former, :func:`resolve_resume`).
 
 mmengine's ``init_dist('pytorch')`` always calls ``torch.cuda.set_device`` and defaults to NCCL, and its
 DDP wrapper always passes ``device_ids=[LOCAL_RANK]``. Both fail on a machine without a GPU. On such a
@@ -48,3 +49,29 @@ def load_config(path: str, cfg_options=None, work_dir=None):
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
     return cfg
+
+
+def resolve_resume(cfg, resume) -> None:
+    """``--resume [CKPT]`` into mmengine's ``cfg.resume`` / ``cfg.load_from`` (in place).
+
+    ``resume`` is None (no flag: nothing changes), a checkpoint path, or ``'auto'``: the newest
+    checkpoint of ``cfg.work_dir`` (the one named in its ``last_checkpoint``, written by mmengine's
+    CheckpointHook; iteration checkpoints included). With none there, say so plainly and start a
+    fresh run (mmengine itself would log 'Auto resumed from the latest checkpoint None').
+    """
+    if resume is None:
+        return
+    if resume != 'auto':
+        cfg.resume, cfg.load_from = True, resume
+        return
+    from mmengine.runner import find_latest_checkpoint
+
+    has_record = osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint'))
+    latest = find_latest_checkpoint(cfg.work_dir) if has_record else None
+    if latest is None:
+        print(f'--resume: no checkpoint in {cfg.work_dir} to resume from; starting a fresh run',
+              flush=True)
+        cfg.resume, cfg.load_from = False, None
+    else:
+        print(f'--resume: continuing from {latest}', flush=True)
+        cfg.resume, cfg.load_from = True, latest

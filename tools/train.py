@@ -11,24 +11,39 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ovdet.compat import apply_stack_fixes
-from ovdet.runtime import load_config, prepare_launch
+from ovdet.runtime import load_config, prepare_launch, resolve_resume
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Train a model')
+    parser = argparse.ArgumentParser(
+        description='Train a model', formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES)
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument('--amp', action='store_true', help='enable automatic mixed precision (GPU only)')
     parser.add_argument('--auto-scale-lr', action='store_true', help='scale lr with the total batch size')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from the given checkpoint, or from the latest one in the work dir')
+                        help='resume from the given checkpoint, or from the latest one in the work dir '
+                             '(mid-epoch included); with none there, a fresh run starts')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, e.g. train_cfg.max_iters=10')
+                        help='override nested config keys, e.g. train_cfg.max_epochs=1 (see the examples '
+                             'below and the Knobs list at the top of each config)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+EXAMPLES = """examples:
+  # a short CLIM run: epoch-based configs (configs/clip_based/clim_*, configs/demo/clim_tiny.py,
+  # configs/demo/clip_pretrain_tiny.py) take train_cfg.max_epochs, and the cosine schedule follows it
+  python tools/train.py configs/demo/clip_pretrain_tiny.py --cfg-options train_cfg.max_epochs=1
+  # iteration-based configs (configs/demo/fvlm_*, fvlm_rn50x64_*, Detic, BARON) take train_cfg.max_iters
+  python tools/train.py configs/demo/fvlm_tiny_ov_shapes.py --cfg-options train_cfg.max_iters=10
+  # continue a killed run from the newest checkpoint of its work dir
+  python tools/train.py configs/clip_based/clim_vitb16.py --work-dir work_dirs/clim --resume
+"""
 
 
 def build_config(args) -> Config:
@@ -43,12 +58,7 @@ def build_config(args) -> Config:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
             raise SystemExit('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=...)` in the config')
         cfg.auto_scale_lr.enable = True
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+    resolve_resume(cfg, args.resume)
     prepare_launch(cfg, args.launcher)
     return cfg
 
