@@ -49,7 +49,7 @@ def test_clip_training_runs_on_mmcv_lite(repo_root, lite_env, tmp_path):
                           f'train_dataloader.dataset.data_root={tmp_path}/captions/', 'train_cfg.max_epochs=1'],
                          cwd=repo_root, env=lite_env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert (tmp_path / 'work' / 'epoch_1.pth').exists()
+    assert (tmp_path / 'work' / 'iter_2.pth').exists()  # 16 images, 8 a batch: 2 iterations
 
 
 def test_region_classification_runs_on_mmcv_lite(repo_root, lite_env, tmp_path):

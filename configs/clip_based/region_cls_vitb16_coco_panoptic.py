@@ -8,8 +8,16 @@
 # Class embeddings (133 x 512, sorted panoptic category ids) live in data/metadata/, made by
 #   python tools/generate_text_embeddings.py --model ViT-B-16 --checkpoint checkpoints/ViT-B-16.pt \
 #       --ann data/coco/annotations/panoptic_val2017.json --out data/metadata/coco_panoptic_vitb16_hand_craft.npy
-# and chosen by ONE key:  --cfg-options model.class_embeddings=path/to/file.npy
 # The pixel statistics are the OpenAI ones of ovdet.clip, the model's data preprocessor default.
+# tools/test.py prints the 12 accuracies as a table and the path of the JSON log holding them.
+#
+# Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
+#   model.clip.checkpoint                        CLIP weights (tools/test.py's CHECKPOINT sets it)
+#   model.class_embeddings                       (C, D) .npy of the panoptic classes
+#   test_dataloader.dataset.data_root            root of the panoptic val set
+#   test_dataloader.dataset.pipeline.1.image_size  canvas side S
+#   test_dataloader.dataset.pipeline.1.patch_size  feature stride p of the CLIP (mask grid S // p)
+#   test_dataloader.dataset.pipeline.1.with_crops  also score crops through the CLS path
 _base_ = [
     'mmdet::_base_/default_runtime.py',
     '../_base_/datasets/coco_panoptic_region_cls.py',

@@ -5,20 +5,25 @@
 #       --ann data/synthetic/annotations/panoptic_val2017.json --out data/synthetic/panoptic_demo_embeddings.npy
 #   .venv/bin/python tools/test.py configs/demo/region_cls_tiny.py CLIP_CKPT
 # CLIP_CKPT: e.g. work_dirs/clip_pretrain_tiny/clip_pretrain_tiny_clip.pt (before CLIM) or the
-# export of configs/demo/clim_tiny.py (after). Class embeddings: --cfg-options model.class_embeddings=...
+# export of configs/demo/clim_tiny.py (after).
+#
+# Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
+#   model.clip.checkpoint                        CLIP weights (tools/test.py's CHECKPOINT sets it)
+#   model.class_embeddings                       (C, D) .npy of the scene classes
+#   test_dataloader.dataset.data_root            root of the generated scenes
+#   test_dataloader.dataset.pipeline.1.image_size  canvas side S
+#   test_dataloader.dataset.pipeline.1.patch_size  feature stride p of the CLIP (mask grid S // p)
+#   test_dataloader.dataset.pipeline.1.with_crops  also score crops through the CLS path
 _base_ = '../clip_based/region_cls_vitb16_coco_panoptic.py'
 
-region_image_size = 192
-region_patch_size = 8
-test_pipeline = [
-    dict(type='LoadPanopticRegions', max_segments=100, min_area=8 ** 2, max_area=1024 ** 2,
-         crop_enlarge=1.5),
-    dict(type='PackPanopticRegions', image_size=region_image_size, patch_size=region_patch_size,
-         with_crops=True, crop_size=64),
-]
 test_dataloader = dict(
     batch_size=4, num_workers=0, persistent_workers=False,
-    dataset=dict(data_root='data/synthetic/', pipeline=test_pipeline))
+    dataset=dict(data_root='data/synthetic/', pipeline=[
+        dict(type='LoadPanopticRegions', max_segments=100, min_area=8 ** 2, max_area=1024 ** 2,
+             crop_enlarge=1.5),
+        dict(type='PackPanopticRegions', image_size=192, patch_size=8, with_crops=True,
+             crop_size=64),
+    ]))
 val_dataloader = test_dataloader
 
 model = dict(

@@ -3,6 +3,11 @@
 # (50 * cos, no bias, weight 1) and tag (50 * cos, no bias, weight 0.1) losses at every cascade
 # stage of the caption and mosaic batches; AdamW 2e-4, warmup 1k then cosine, AMP.
 # Same model and optimiser as detic_centernet2_r50_fpn_4x_lvis-base_boxsup.py (whose weights it loads).
+# Knobs (nested keys; a child config or --cfg-options changes them):
+#   load_from                                   the box-supervised CenterNet2
+#   model.roi_head.text_encoder.clip.checkpoint CLIP ViT-B/32
+#   train_dataloader.sampler.source_ratio       images per GPU: LVIS, CC3M captions, mosaics
+#   train_dataloader.dataset.datasets.1.data_root   CC3M root (also datasets.2)
 _base_ = [
     '../_base_/models/detic_centernet2_r50_fpn.py',
     '../_base_/datasets/ov_lvis_detic_cc3m_clim.py',

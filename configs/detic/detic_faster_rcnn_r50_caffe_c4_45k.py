@@ -1,5 +1,9 @@
 # Detic on OV-COCO without CLIM mosaics (the baseline of the CLIM recipes): the same fine-tuning
 # with batches of 2 detection and 4 caption images per GPU, caption loss on the caption batch.
+# Knobs (nested keys; a child config or --cfg-options changes them):
+#   load_from                                   the base detector (step 1)
+#   model.roi_head.text_encoder.clip.checkpoint CLIP ViT-B/32 (any format ovdet.clip reads)
+#   train_dataloader.sampler.source_ratio       images per GPU: detection, caption
 _base_ = [
     '../_base_/models/detic_c4_ovd.py',
     '../_base_/datasets/ov_coco_detic_captions.py',

@@ -60,9 +60,8 @@ class CLIMModel(BaseModel):
         if isinstance(preprocessor, dict):
             preprocessor = MODELS.build(preprocessor)
         super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
-        self.encoder = resolve_clip(clip)
+        self.encoder = resolve_clip(clip)  # logs which weights it holds
         logger = MMLogger.get_current_instance()
-        logger.info(f'CLIMModel: {self.encoder.describe_weights()}')
         if unlocked_groups is not None:
             self.encoder.lock_image(unlocked_groups, freeze_bn_stats=freeze_bn_stats)
         if lock_text:
@@ -72,7 +71,7 @@ class CLIMModel(BaseModel):
         self.loss_weight = loss_weight
         self.with_crops = with_crops
         self.topk = topk
-        self._embedding_source = class_embeddings
+        self.class_embeddings_source = class_embeddings  # read at the first prediction
         self.register_buffer('class_embeddings', None, persistent=False)
         trainable = sum(p.numel() for p in self.parameters() if p.requires_grad)
         logger.info(f'CLIMModel: {trainable:,} trainable parameters '
@@ -97,6 +96,10 @@ class CLIMModel(BaseModel):
     def text_features(self, data_samples: List) -> torch.Tensor:
         device = self.encoder.logit_scale.device
         tokens = torch.stack([s.tokens for s in data_samples]).to(device)
+        if tokens.shape[-1] != self.encoder.context_length:
+            raise ValueError(f'captions tokenised for a {tokens.shape[-1]}-token context, but CLIP '
+                             f'{self.encoder.model_name} has {self.encoder.context_length}: give '
+                             'TokenizeCaption in the train pipeline the model_name of model.clip')
         # one batched call; the fast path cuts the causal context after the last EOT token
         cut = bool(getattr(self.encoder, 'fast', False))
         if self.lock_text:
@@ -114,11 +117,11 @@ class CLIMModel(BaseModel):
     # ------------------------------------------------------------------ evaluation
     def _embeddings(self, device) -> torch.Tensor:
         if self.class_embeddings is None:
-            if self._embedding_source is None:
+            if self.class_embeddings_source is None:
                 raise ValueError('CLIMModel: set model.class_embeddings (a (C, D) .npy path) to run '
                                  'region classification')
             self.class_embeddings = load_class_embeddings(
-                self._embedding_source, embed_dim=self.encoder.embed_dim,
+                self.class_embeddings_source, embed_dim=self.encoder.embed_dim,
                 encoder=self.encoder).to(device)
         return self.class_embeddings
 

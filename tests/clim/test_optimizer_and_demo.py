@@ -6,19 +6,32 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
 
 import ovdet.clim  # noqa: F401
+import ovdet.engine  # noqa: F401  (the schedule's optimiser-wrapper constructor)
 from mmdet.registry import MODELS
 
 
-def test_weight_decay_only_on_trainable_matrices(repo_root):
+def test_weight_decay_only_on_trainable_matrices(repo_root, log_messages):
+    init_default_scope('mmdet')  # as the configs' default_scope: our constructor is mmdet's
     cfg = Config.fromfile(str(repo_root / 'configs/_base_/schedules/clim_adamw_cosine_100e.py'))
     optim_cfg = dict(cfg.optim_wrapper)
     optim_cfg['type'] = 'OptimWrapper'  # AMP needs a GPU; the groups are the same
     optim_cfg.pop('dtype')
     model = MODELS.build(dict(type='CLIMModel', clip=dict(model_name='ovdet-ViT-tiny'),
                               unlocked_groups=1))
+    log_messages.clear()
     wrapper = build_optim_wrapper(model, optim_cfg)
+    lines = log_messages
+    # one summary line instead of one warning per frozen tensor
+    assert not any('requires_grad=False' in line for line in lines)
+    params = list(model.parameters())
+    frozen = [p for p in params if not p.requires_grad]
+    assert len(frozen) > 10
+    assert (f'optimizer: {len(params) - len(frozen)} tensors trainable '
+            f'({sum(p.numel() for p in params if p.requires_grad):,} parameters), {len(frozen)} frozen '
+            f'({sum(p.numel() for p in frozen):,} parameters)') in lines
     names = {id(p): n for n, p in model.named_parameters()}
     seen = {}
     for group in wrapper.optimizer.param_groups:

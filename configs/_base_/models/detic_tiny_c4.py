@@ -3,12 +3,11 @@
 # RPN on C4, RoIAlign 7 -> DeticConvFCBBoxHead (one 3x3 conv, one 128-d FC; mmdet's ResLayer
 # shared head has fixed ResNet-50 widths, so the tiny model has none). Same Detic classifier,
 # train-only bias, sigmoid loss with base-class weights and class-agnostic regression as the R50-C4
-# recipe. Class embeddings and the caption text encoder come from a tiny CLIP (clip_name, clip_checkpoint).
+# recipe. The class names are embedded by a tiny CLIP (random weights unless
+# model.roi_head.bbox_head.class_embeddings.checkpoint names one).
 _base_ = './detic_faster_rcnn_r50_caffe_c4.py'
 shape_classes = ('circle', 'square', 'triangle', 'star', 'cross', 'ring')
 shape_class_weight = [1, 1, 1, 0, 1, 1]  # 'star' is novel
-clip_name = 'ovdet-ViT-tiny'
-clip_checkpoint = None
 norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 model = dict(
     backbone=dict(depth=18, base_channels=16, frozen_stages=-1, norm_cfg=norm_cfg, norm_eval=False,
@@ -23,8 +22,8 @@ model = dict(
             in_channels=64, roi_feat_size=7, num_shared_convs=1, num_shared_fcs=1,
             conv_out_channels=64, fc_out_channels=128, norm_cfg=norm_cfg,
             num_classes=len(shape_classes),
-            class_embeddings=dict(class_names=list(shape_classes), model_name=clip_name,
-                                  checkpoint=clip_checkpoint),
+            class_embeddings=dict(class_names=list(shape_classes), model_name='ovdet-ViT-tiny',
+                                  checkpoint=None),
             cls_temperature=25.0, cls_bias=-20.0, test_cls_temperature=10.0,
             bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0., 0., 0., 0.],
                             target_stds=[0.1, 0.1, 0.2, 0.2]),

@@ -5,11 +5,12 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.009, by_epoch=False, begin=0, end=250),
-    dict(type='MultiStepLR', begin=0, end=2880, by_epoch=False,
-         milestones=[2304, 2592, 2736], gamma=0.1),
+    # no `end`: mmengine ends it with the run (train_cfg.max_iters); the milestones are iterations
+    dict(type='MultiStepLR', begin=0, by_epoch=False, milestones=[2304, 2592, 2736], gamma=0.1),
 ]
 optim_wrapper = dict(
     type='AmpOptimWrapper',
+    constructor='FreezeSummaryOptimWrapperConstructor',  # one line about the frozen CLIP
     optimizer=dict(type='SGD', lr=0.36, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0, norm_type=2))
 auto_scale_lr = dict(enable=False, base_batch_size=256)
