@@ -4,6 +4,11 @@
 # Train: python tools/train.py configs/demo/detic_tiny_clim_ov_shapes.py
 # Test:  python tools/test.py configs/demo/detic_tiny_clim_ov_shapes.py \
 #            work_dirs/detic_tiny_clim_ov_shapes/iter_200.pth
+# Knobs (nested keys; a child config or --cfg-options changes them):
+#   model.roi_head.bbox_head.class_embeddings   dict(class_names, model_name, checkpoint) or an array
+#   model.roi_head.text_encoder.clip.checkpoint the tiny CLIP that encodes the captions
+#   train_dataloader.dataset.datasets.0.data_root   scenes (datasets.1 / .2: captioned images)
+#   train_cfg.max_iters                         200
 _base_ = [
     '../_base_/models/detic_tiny_c4_ovd.py',
     '../_base_/datasets/ov_shapes_detic_clim.py',
