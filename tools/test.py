@@ -5,6 +5,9 @@ CLIP built by ``ovdet.clip`` (``model.clip = dict(model_name=..., checkpoint=...
 classification configs), CHECKPOINT goes to that CLIP loader instead, so it may be in any CLIP format:
 an OpenAI TorchScript ``.pt``, a plain state dict, a reference CLIM ``epoch_N.pt``, our training
 checkpoint or a safetensors file.
+
+Region classification results are also printed as a table (rows rois / maskpool / crops, columns
+thing and stuff top-1 / top-5, in percent), with the path of the JSON log that holds them.
 """
 import argparse
 import os
@@ -73,6 +76,20 @@ def add_dump_metric(runner, cfg, out_file):
     runner.test_evaluator.metrics.append(Dump(out_file_path=out_file))
 
 
+def report(runner, metrics) -> None:
+    """Print the region-classification table and where the metrics were written (main process)."""
+    from mmengine.dist import is_main_process
+
+    from ovdet.evaluation.region_metric import format_region_table
+    table = format_region_table(metrics or {})
+    if table is None or not is_main_process():
+        return
+    print('\n' + table, flush=True)
+    json_log = osp.join(runner.log_dir, f'{runner.timestamp}.json')
+    if osp.isfile(json_log):
+        print(f'metrics written to {json_log}', flush=True)
+
+
 def main():
     args = parse_args()
     apply_stack_fixes()
@@ -80,7 +97,7 @@ def main():
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     if args.out is not None:
         add_dump_metric(runner, cfg, args.out)
-    runner.test()
+    report(runner, runner.test())
 
 
 if __name__ == '__main__':

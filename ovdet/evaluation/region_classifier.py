@@ -60,11 +60,9 @@ class RegionCLIPClassifier(BaseModel):
         self.encoder = resolve_clip(clip)
         self.encoder.eval()
         logger = MMLogger.get_current_instance()
-        if self.encoder.checkpoint is None:
-            logger.warning(f'RegionCLIPClassifier: {self.encoder.describe_weights()}; its '
-                           'accuracies mean nothing')
-        else:
-            logger.info(f'RegionCLIPClassifier: {self.encoder.describe_weights()}')
+        if self.encoder.checkpoint is None:  # build_clip has said where the weights came from
+            logger.warning('RegionCLIPClassifier: the CLIP has random weights; its accuracies '
+                           'mean nothing')
 
         self.embeddings_source = (os.fspath(class_embeddings)
                                   if isinstance(class_embeddings, (str, os.PathLike)) else

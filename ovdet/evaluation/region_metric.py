@@ -99,3 +99,23 @@ class RegionClassificationMetric(BaseMetric):
             f'region classification on {len(results)} images, {len(labels)} regions '
             f'({int(is_thing.sum())} things, {int((~is_thing).sum())} stuff)')
         return metrics
+
+
+def format_region_table(metrics: Dict[str, float]) -> Optional[str]:
+    """The accuracies of :class:`RegionClassificationMetric` as a markdown table in percent: one row
+    per feature path present (rois, maskpool, crops), columns thing/stuff top-1/top-5. None when
+    ``metrics`` holds no region accuracy."""
+    columns = [('thing', 1), ('thing', 5), ('stuff', 1), ('stuff', 5)]
+    rows = [m for m in REGION_METHODS if any(f'{m}.{t}.macc{k}' in metrics for t, k in columns)]
+    if not rows:
+        return None
+
+    def cell(value):
+        return '-' if value is None or value != value else f'{100 * float(value):.1f}'
+
+    lines = ['| region accuracy (class-balanced, %) | thing top-1 | thing top-5 | stuff top-1 | stuff top-5 |',
+             '|---|---|---|---|---|']
+    for m in rows:
+        lines.append(f'| {m} | ' + ' | '.join(cell(metrics.get(f'{m}.{t}.macc{k}')) for t, k in columns)
+                     + ' |')
+    return '\n'.join(lines)

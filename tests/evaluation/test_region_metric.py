@@ -87,3 +87,16 @@ def test_ties_go_to_the_lower_class_index():
     assert top[0].tolist() == [1, 3, 4, 2, 0]   # classes 1, 3, 4 tie at 1.0
     assert top[1].tolist() == [0, 2, 1, 3, 4]   # classes 1, 3, 4 tie at 0.0
     assert topk_classes(feats, emb[:3], k=5).shape == (2, 3)
+
+
+def test_table_in_percent_one_row_per_feature_path():
+    from ovdet.evaluation import format_region_table
+    metrics = {'rois.thing.macc1': 0.5, 'rois.thing.macc5': 0.75, 'rois.stuff.macc1': 0.125,
+               'rois.stuff.macc5': 1.0, 'maskpool.thing.macc1': 0.25, 'maskpool.thing.macc5': 0.5,
+               'maskpool.stuff.macc1': float('nan'), 'maskpool.stuff.macc5': 0.0}
+    lines = format_region_table(metrics).splitlines()
+    assert lines[0].split('|')[2:6] == [' thing top-1 ', ' thing top-5 ', ' stuff top-1 ', ' stuff top-5 ']
+    assert lines[2] == '| rois | 50.0 | 75.0 | 12.5 | 100.0 |'
+    assert lines[3] == '| maskpool | 25.0 | 50.0 | - | 0.0 |'  # NaN: no region of that kind
+    assert len(lines) == 4  # no crops row without crops metrics
+    assert format_region_table({'coco/bbox_mAP': 0.3}) is None

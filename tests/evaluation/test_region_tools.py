@@ -43,8 +43,9 @@ def _write_checkpoint(fmt, clip, path):
         traced = torch.jit.trace(model, (torch.randn(1, 3, 32, 32), torch.randint(1, 100, (1, 16))),
                                  check_trace=False)
         torch.jit.save(traced, str(path))
-    elif fmt == 'plain':
-        torch.save(sd, path)
+    elif fmt == 'plain':  # as torch.save(openai_model.state_dict()): with OpenAI's 0-d entries
+        torch.save(dict(sd, input_resolution=torch.tensor(32), context_length=torch.tensor(16),
+                        vocab_size=torch.tensor(49408)), path)
     elif fmt == 'module_prefixed':
         torch.save({'state_dict': {'module.' + k: v for k, v in sd.items()}}, path)
     elif fmt == 'mmengine':
@@ -72,6 +73,14 @@ def test_tools_test_writes_the_twelve_metrics(setup, fmt):
     assert set(KEYS) <= set(record), record
     assert all(0.0 <= record[k] <= 1.0 for k in KEYS)
     assert f'loaded CLIP ovdet-ViT-tiny weights from {ckpt}' in proc.stdout + proc.stderr
+    # a table a person reads (percent, one row per feature path), and where the JSON is
+    rows = {line.split('|')[1].strip(): line for line in proc.stdout.splitlines()
+            if line.startswith('| ')}
+    assert set(rows) >= {'rois', 'maskpool', 'crops'}
+    assert rows['rois'].split('|')[2].strip() == f'{100 * record["rois.thing.macc1"]:.1f}'
+    written = [line.split('metrics written to ')[1] for line in proc.stdout.splitlines()
+               if line.startswith('metrics written to ')]
+    assert len(written) == 1 and os.path.isfile(written[0])
 
 
 def _metrics_from_log(work_dir):
