@@ -1,5 +1,7 @@
 # CLIM on CC3M, OpenAI CLIP RN50x64 (historical reference: 8 GPUs x 32, 3 epochs, alpha 0.5,
 # layer4 + attnpool q/k trainable, v2 = RoIAlign 14x14 on layer4 then the full attention pool).
+# As clim_vitb16_cc3m.py: a checkpoint every 1,000 iterations (the newest 3 kept); --resume
+# continues inside the epoch where the run stopped.
 #
 # Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
 #   model.clip.checkpoint                          CLIP weights to refine (any CLIP format)

@@ -3,6 +3,7 @@
 # the last 2 image blocks and the logit scale train, the text tower is frozen.
 #   .venv/bin/python tools/train.py configs/demo/clim_tiny.py
 #   bash tools/dist_train.sh configs/demo/clim_tiny.py 2
+# A checkpoint every 100 iterations (the newest kept); --resume continues inside an epoch.
 #
 # Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
 #   model.clip.checkpoint                          CLIP weights to refine (any CLIP format)

@@ -3,6 +3,7 @@
 # <work_dir>/clip_pretrain_tiny_clip.pt for configs/demo/clim_tiny.py.
 #   .venv/bin/python tools/generate_synthetic_data.py captions data/synthetic --num-images 300
 #   .venv/bin/python tools/train.py configs/demo/clip_pretrain_tiny.py
+# A checkpoint every 100 iterations (the newest kept); --resume continues inside an epoch.
 #
 # Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
 #   model.clip.checkpoint                      CLIP weights to start from (None: random)
