@@ -8,10 +8,9 @@
 _base_ = [
     '../_base_/models/detic_tiny_centernet2.py',
     '../_base_/datasets/ov_shapes_lvis_detic_clim.py',
-    '../_base_/schedules/detic_tiny_sgd_200i.py',
+    '../_base_/schedules/detic_tiny_adamw_200i.py',
     '../_base_/detic_tiny_runtime.py',
 ]
 custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
                       allow_failed_imports=False)
-optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=1e-4),
-                     clip_grad=dict(max_norm=1.0, norm_type=2))
+optim_wrapper = dict(clip_grad=dict(max_norm=1.0, norm_type=2))  # CenterNet2's clipping
