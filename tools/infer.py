@@ -8,9 +8,12 @@ Drawn: the detections scoring at least --score-thr, best first, on the image sca
 --min-side pixels when it is smaller (labels stay legible); novel classes in orange, base
 (--base-classes) in green.
 
-The class names are embedded now by the text tower of the detector's own backbone CLIP (63
-prompt templates, ``ovdet.clip.load_class_embeddings``); every given class is scored as novel
-(beta exponent of the F-VLM ensemble) unless listed in --base-classes.
+The class names are embedded now by the text tower of the detector's own CLIP (63 prompt
+templates, ``ovdet.clip.load_class_embeddings``): the backbone's for F-VLM, the RoI head's frozen
+text encoder for Detic (and any ``OVDTwoStageDetector``). For F-VLM every given class is scored as
+novel (beta exponent of the ensemble) unless listed in --base-classes. --cfg-options overrides the
+config as in tools/train.py, e.g. the LVIS json that a CenterNet2 Detic reads its federated-loss
+class frequencies from when it is built.
 """
 import argparse
 import os
@@ -20,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def parse_args(argv=None):
+    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('image')
     parser.add_argument('--config', required=True)
@@ -33,6 +37,9 @@ def parse_args(argv=None):
                         help='small images are scaled up to this shorter side before drawing, '
                              'so that labels stay legible')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+                        help='config overrides, as in tools/train.py (e.g. a data path the '
+                             'model reads when it is built)')
     args = parser.parse_args(argv)
     args.class_names = [n.strip() for n in args.classes.split(',') if n.strip()]
     if not args.class_names:
@@ -54,15 +61,22 @@ def main(argv=None):
     names = args.class_names
     base = {n.strip() for n in args.base_classes.split(',') if n.strip()}
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     cfg.model.backbone.pop('init_cfg', None)
     rcnn_test = cfg.model.get('test_cfg', {}).get('rcnn')
     if rcnn_test is not None and rcnn_test.get('score_thr', 0) > args.score_thr:
         rcnn_test.score_thr = args.score_thr  # keep every box the user asked to see
     torch.manual_seed(0)  # untrained heads (no --checkpoint) start the same on every run
     model = init_detector(cfg, args.checkpoint, device=args.device)
-    # the free-text classes are embedded by the text tower of the detector's own CLIP
-    model.roi_head.bbox_head.set_vocabulary(dict(class_names=names), encoder=model.backbone.encoder,
-                                            is_base=[n in base for n in names])
+    # the free-text classes are embedded by the text tower of the detector's own CLIP: the
+    # backbone's (F-VLM) or, for detectors with a frozen text encoder (Detic, BARON), the RoI head's
+    is_base = [n in base for n in names]
+    if hasattr(model, 'set_vocabulary'):
+        model.set_vocabulary(dict(class_names=names), is_base=is_base)
+    else:
+        model.roi_head.bbox_head.set_vocabulary(dict(class_names=names),
+                                                encoder=model.backbone.encoder, is_base=is_base)
     model.dataset_meta = dict(classes=tuple(names))
     result = inference_detector(model, args.image)
     pred = result.pred_instances

@@ -45,3 +45,19 @@ def test_two_iterations_then_test(case, data_root, tmp_path):
     wanted = ['ov_lvis/bbox_APr', 'ov_lvis/segm_APr'] if lvis else \
         ['ov_coco/base_ap50', 'ov_coco/novel_ap50']
     assert set(wanted) <= set(metrics), metrics
+
+
+@pytest.mark.parametrize('case', ['clim', 'centernet2'])
+def test_infer_with_free_text_classes(case, data_root, tmp_path):
+    """tools/infer.py on an (untrained) Detic: the free-text names are embedded by the RoI head's
+    frozen text encoder, and every detection is labelled with one of them."""
+    config, sources, lvis, _ = CASES[case]
+    image = os.path.join(data_root, 'shapes_lvis' if lvis else 'shapes_ov', 'val2017',
+                         '000000000001.jpg')
+    out = tmp_path / 'det.jpg'
+    proc = run_tool('infer.py', image, '--config', config, '--classes', 'circle,star,a purple hexagon',
+                    '--score-thr', '0', '--out-file', out, '--cfg-options',
+                    *data_options(data_root, sources=sources, lvis=lvis),
+                    env_extra=dict(OMP_NUM_THREADS='1'))
+    n = int(proc.stdout.strip().splitlines()[-1].split()[0])
+    assert n > 0 and out.exists()
