@@ -56,7 +56,9 @@ def main(argv=None):
     from mmdet.utils import register_all_modules
     from mmengine.config import Config
 
+    from ovdet.compat import apply_stack_fixes
     from ovdet.visualization import draw_detections
+    apply_stack_fixes()  # training checkpoints (iter_N.pth) load under torch's weights_only default
     register_all_modules(init_default_scope=True)
     names = args.class_names
     base = {n.strip() for n in args.base_classes.split(',') if n.strip()}
