@@ -49,6 +49,9 @@ def parse_args(argv=None):
     parser.add_argument('--textures', nargs='+', help='textures of the world (default: the generator\'s)')
     parser.add_argument('--pretrain-epochs', type=int)
     parser.add_argument('--clim-epochs', type=int)
+    parser.add_argument('--detection', action='store_true',
+                        help='then the detection demo (tools/demo_detection.py) on the CLIPs before '
+                             'and after CLIM, in <work-dir>/detection')
     return parser.parse_args(argv)
 
 
@@ -147,7 +150,19 @@ class Demo:
             json.dump(dict(before=before, after=after, seconds=round(time.time() - self.start, 1),
                            preset=p, seed=self.args.seed), f, indent=2)
         print(f'\nwritten to {self.work_dir}/results.md ({time.time() - self.start:.0f} s in all)')
+        if self.args.detection:
+            self.detection_demo(pretrained, refined)
         return before, after
+
+    def detection_demo(self, pretrained, refined):
+        """tools/demo_detection.py on the two CLIPs just made; its own progress lines stream through."""
+        print('\n[demo] the detection demo on the CLIPs before and after CLIM', flush=True)
+        cmd = [sys.executable, osp.join(ROOT, 'tools', 'demo_detection.py'), '--clip-before', pretrained,
+               '--clip-after', refined, '--work-dir', osp.join(self.work_dir, 'detection')]
+        if self.args.quick:
+            cmd.append('--quick')
+        if subprocess.run(cmd, cwd=ROOT, env=self.env).returncode != 0:
+            raise SystemExit(f'step failed: {" ".join(cmd)}')
 
 
 def read_test_metrics(work_dir):
