@@ -55,8 +55,9 @@ def test_infer_with_free_text_classes(case, data_root, tmp_path):
     image = os.path.join(data_root, 'shapes_lvis' if lvis else 'shapes_ov', 'val2017',
                          '000000000001.jpg')
     out = tmp_path / 'det.jpg'
-    proc = run_tool('infer.py', image, '--config', config, '--classes', 'circle,star,a purple hexagon',
-                    '--score-thr', '0', '--out-file', out, '--cfg-options',
+    proc = run_tool('infer.py', image, '--config', config,
+                    '--classes', 'circle,star,a purple hexagon', '--score-thr', '0',
+                    '--out-file', out, '--cfg-options',
                     *data_options(data_root, sources=sources, lvis=lvis),
                     env_extra=dict(OMP_NUM_THREADS='1'))
     n = int(proc.stdout.strip().splitlines()[-1].split()[0])
