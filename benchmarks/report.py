@@ -111,6 +111,20 @@ def render(recs) -> str:
             lines.append(f'| {_setting(r)} | {r["device"]} | {mid} | {ab["plain_median_s"]} | '
                          f'{ab["fast_median_s"]} | {ab["speedup"]:.3f}x | '
                          f'{", ".join(f"{x:.2f}" for x in ab["paired_ratios"])} | {r["_file"]} |')
+    detic = [r for r in recs if r['benchmark'].startswith('detic-') and r.get('ok')]
+    if detic:
+        lines += ['', '## Detic training step (2 detection + 2 caption + 2 mosaic images)', '',
+                  '| benchmark | setting | threads | machine | median step (s) | median CPU (s) | '
+                  'detection-only step (s) | OVD branches share | peak mem (GiB) | file |',
+                  '|---|---|---|---|---|---|---|---|---|---|']
+        for r in detic:
+            mid = machines[_machine_key(r.get('machine', {}))]
+            lines.append(f'| {r["benchmark"]} | {_setting(r)} | '
+                         f'{(r.get("machine") or {}).get("threads", "")} | {mid} | '
+                         f'{_fmt(r.get("median_step_s"), 4)} | {_fmt(r.get("median_step_cpu_s"), 4)} | '
+                         f'{_fmt(r.get("det_only_step_s"), 4)} | '
+                         f'{_fmt(100 * r.get("ovd_share", float("nan")), 3)} % | '
+                         f'{_fmt(r.get("peak_mem_gib"))} | {r["_file"]} |')
     data = [r for r in recs if r['benchmark'] == 'data' and r.get('ok')]
     for r in data:
         lines += ['', f'## Data pipeline ({r["device"]}, {r["_file"]}), images/s on one core',

@@ -5,6 +5,7 @@ evaluation and the F-VLM detector.
     python benchmarks/run.py --device cpu --which clim --variant plain    # the reference path
     python benchmarks/run.py --device cuda --which clim --amp bf16        # 32 images, 1024 mosaics
     python benchmarks/run.py --device cpu --which data,region,fvlm --quick
+    python benchmarks/run.py --device cpu --which detic      # the 2 tiny Detic configs + R50-C4
     python benchmarks/run.py --import-results DIR     # JSON from the GPU profile -> RESULTS.md
     python benchmarks/run.py --report                 # regenerate RESULTS.md only
 
@@ -31,12 +32,15 @@ if ROOT not in sys.path:
 from benchmarks import report  # noqa: E402
 
 RESULTS = os.path.join(ROOT, 'benchmarks', 'results')
+DETIC = ['detic-c4-tiny', 'detic-centernet2-tiny', 'detic-c4-r50']
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='ovdet benchmark harness')
     p.add_argument('--device', default='cpu', help='cpu or cuda')
-    p.add_argument('--which', default='clim', help='comma list of clim, data, region, fvlm')
+    p.add_argument('--which', default='clim',
+                   help='comma list of clim, data, region, fvlm, '
+                        'detic-c4-tiny, detic-centernet2-tiny, detic-c4-r50 (or detic: all three)')
     p.add_argument('--quick', action='store_true', help='small settings (CLIM: 512 mosaics)')
     p.add_argument('--variant', default='fast', choices=['fast', 'plain', 'ab'],
                    help='CLIM step: fast path (default), the plain reference path, or ab '
@@ -142,7 +146,9 @@ def main(argv=None):
         report.write(RESULTS)
         return 0
     failed = 0
-    for which in [w.strip() for w in args.which.split(',') if w.strip()]:
+    names = [w.strip() for w in args.which.split(',') if w.strip()]
+    names = [n for w in names for n in (DETIC if w == 'detic' else [w])]
+    for which in names:
         rec = run_one(spec_for(which, args), args.out, args.timeout)
         failed += not rec.get('ok', False)
     if not args.no_report and os.path.abspath(args.out) == os.path.abspath(RESULTS):
