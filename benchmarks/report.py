@@ -125,6 +125,24 @@ def render(recs) -> str:
                          f'{_fmt(r.get("det_only_step_s"), 4)} | '
                          f'{_fmt(100 * r.get("ovd_share", float("nan")), 3)} % | '
                          f'{_fmt(r.get("peak_mem_gib"))} | {r["_file"]} |')
+    baron = [r for r in recs if r['benchmark'].startswith('baron-') and r.get('ok')]
+    if baron:
+        lines += ['', '## BARON training step (2 detection + 2 kd or caption images)', '',
+                  '| benchmark | image | threads | machine | median step (s) | median CPU (s) | '
+                  'text tower share | text sequences / tokens | peak mem (GiB) | file |',
+                  '|---|---|---|---|---|---|---|---|---|---|']
+        for r in baron:
+            mid = machines[_machine_key(r.get('machine', {}))]
+            tt, st = r.get('text_tower') or {}, r.get('setting') or {}
+            size = 'x'.join(str(v) for v in st.get('image_size', []))
+            if st.get('bag_topk') not in (None, 'config'):
+                size += f', bags from top {st["bag_topk"]}'
+            lines.append(f'| {r["benchmark"]} | {size} | '
+                         f'{(r.get("machine") or {}).get("threads", "")} | {mid} | '
+                         f'{_fmt(r.get("median_step_s"), 4)} | {_fmt(r.get("median_step_cpu_s"), 4)} | '
+                         f'{_fmt(100 * tt.get("share", float("nan")), 3)} % | '
+                         f'{tt.get("sequences", "")} / {tt.get("tokens", "")} | '
+                         f'{_fmt(r.get("peak_mem_gib"))} | {r["_file"]} |')
     data = [r for r in recs if r['benchmark'] == 'data' and r.get('ok')]
     for r in data:
         lines += ['', f'## Data pipeline ({r["device"]}, {r["_file"]}), images/s on one core',

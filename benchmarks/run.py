@@ -5,6 +5,7 @@ evaluation and the F-VLM detector.
     python benchmarks/run.py --device cpu --which clim --variant plain    # the reference path
     python benchmarks/run.py --device cuda --which clim --amp bf16        # 32 images, 1024 mosaics
     python benchmarks/run.py --device cpu --which data,region,fvlm --quick
+    python benchmarks/run.py --device cpu --which baron      # the 3 tiny BARON configs + R50-FPN KD
     python benchmarks/run.py --device cpu --which detic      # the 2 tiny Detic configs + R50-C4
     python benchmarks/run.py --import-results DIR     # JSON from the GPU profile -> RESULTS.md
     python benchmarks/run.py --report                 # regenerate RESULTS.md only
@@ -32,6 +33,7 @@ if ROOT not in sys.path:
 from benchmarks import report  # noqa: E402
 
 RESULTS = os.path.join(ROOT, 'benchmarks', 'results')
+BARON = ['baron-kd-tiny', 'baron-caption-tiny', 'baron-ens-lvis-tiny', 'baron-kd-fpn']
 DETIC = ['detic-c4-tiny', 'detic-centernet2-tiny', 'detic-c4-r50']
 
 
@@ -39,7 +41,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description='ovdet benchmark harness')
     p.add_argument('--device', default='cpu', help='cpu or cuda')
     p.add_argument('--which', default='clim',
-                   help='comma list of clim, data, region, fvlm, '
+                   help='comma list of clim, data, region, fvlm, baron-kd-tiny, '
+                        'baron-caption-tiny, baron-ens-lvis-tiny, baron-kd-fpn (or baron: all four), '
                         'detic-c4-tiny, detic-centernet2-tiny, detic-c4-r50 (or detic: all three)')
     p.add_argument('--quick', action='store_true', help='small settings (CLIM: 512 mosaics)')
     p.add_argument('--variant', default='fast', choices=['fast', 'plain', 'ab'],
@@ -147,7 +150,7 @@ def main(argv=None):
         return 0
     failed = 0
     names = [w.strip() for w in args.which.split(',') if w.strip()]
-    names = [n for w in names for n in (DETIC if w == 'detic' else [w])]
+    names = [n for w in names for n in (BARON if w == 'baron' else DETIC if w == 'detic' else [w])]
     for which in names:
         rec = run_one(spec_for(which, args), args.out, args.timeout)
         failed += not rec.get('ok', False)

@@ -31,6 +31,9 @@ def main(spec: dict, out_path: str) -> int:
         elif which == 'fvlm':
             from . import fvlm
             res = fvlm.run(device, spec['quick'])
+        elif which.startswith('baron-'):
+            from . import baron
+            res = baron.run(which, device, spec['quick'])
         elif which.startswith('detic-'):
             from . import detic
             res = detic.run(which, device, spec['quick'])
