@@ -1,7 +1,6 @@
-"""The tiny BARON configs through the tools: 2 training iterations with tools/train.py (with
-validation after iteration 2: the test-time path) and, for the distillation config, tools/test.py
-and tools/infer.py (free-text class names embedded by the RoI head's text tower) on the
-checkpoint."""
+"""The tiny BARON configs through the tools: 2 training iterations with tools/train.py, then
+tools/test.py on the checkpoint; for the distillation config also validation after iteration 2 and
+tools/infer.py (free-text class names embedded by the RoI head's text tower)."""
 import os
 import sys
 
@@ -70,40 +69,50 @@ def test_tiny_baron_kd_trains_and_tests(shapes_ov_root, tiny_clip, tmp_path):
     assert int(proc.stdout.strip().splitlines()[-1].split()[0]) > 0 and out.exists()
 
 
-def test_tiny_baron_caption_trains_and_validates(shapes_ov_root, tiny_clip, tmp_path):
+def train_then_test(config, train_options, test_options, tmp_path, loss_keys, metric_prefix):
+    """2 iterations of tools/train.py (no validation), then tools/test.py on iter_2.pth; the
+    logged training losses and the test metrics."""
+    work = str(tmp_path / 'train')
+    proc = run_tool('train.py', config, '--work-dir', work, '--cfg-options', *train_options,
+                    *TWO_ITERS, 'train_cfg.val_interval=100', env_extra=dict(OMP_NUM_THREADS='1'))
+    log = proc.stdout + proc.stderr
+    assert all(k in log for k in loss_keys), log[-3000:]
+    ckpt = os.path.join(work, 'iter_2.pth')
+    test_work = str(tmp_path / 'test')
+    run_tool('test.py', config, ckpt, '--work-dir', test_work, '--cfg-options', *test_options,
+             env_extra=dict(OMP_NUM_THREADS='1'))
+    return logged_metrics(test_work, metric_prefix)
+
+
+def test_tiny_baron_caption_trains_and_tests(shapes_ov_root, tiny_clip, tmp_path):
     from ovdet.datasets.synthetic import ShapesWorld, write_captioned_images
     captions = tmp_path / 'captions'
     write_captioned_images(str(captions), num_images=8, image_size=64, seed=0,
                            world=ShapesWorld(class_mode='shape'), cc3m_json=None)
     root = shapes_ov_root
     val = f'{root}annotations/instances_val2017.json'
-    work = str(tmp_path / 'train')
-    proc = run_tool('train.py', CAPTION_CONFIG, '--work-dir', work, '--cfg-options',
-                    f'train_dataloader.dataset.datasets.0.data_root={root}',
-                    f'train_dataloader.dataset.datasets.1.data_root={captions}/',
-                    f'val_dataloader.dataset.data_root={root}',
-                    f'test_dataloader.dataset.data_root={root}',
-                    f'val_evaluator.ann_file={val}', f'test_evaluator.ann_file={val}',
-                    f'model.roi_head.text_encoder.clip.checkpoint={tiny_clip}', *TWO_ITERS,
-                    env_extra=dict(OMP_NUM_THREADS='1'))
-    assert 'loss_caption_caption' in proc.stdout + proc.stderr
-    assert OV_COCO_KEYS <= set(logged_metrics(work, 'ov_coco/'))
+    common = [f'val_dataloader.dataset.data_root={root}',
+              f'test_dataloader.dataset.data_root={root}',
+              f'val_evaluator.ann_file={val}', f'test_evaluator.ann_file={val}',
+              f'model.roi_head.text_encoder.clip.checkpoint={tiny_clip}']
+    metrics = train_then_test(
+        CAPTION_CONFIG, [f'train_dataloader.dataset.datasets.0.data_root={root}',
+                         f'train_dataloader.dataset.datasets.1.data_root={captions}/', *common],
+        common, tmp_path, ['loss_caption_caption'], 'ov_coco/')
+    assert OV_COCO_KEYS <= set(metrics)
 
 
-def test_tiny_baron_lvis_ensemble_trains_and_validates(shapes_lvis_root, tiny_clip, tmp_path):
+def test_tiny_baron_lvis_ensemble_trains_and_tests(shapes_lvis_root, tiny_clip, tmp_path):
     root = shapes_lvis_root
     val = f'{root}annotations/lvis_v1_val.json'
-    work = str(tmp_path / 'train')
-    proc = run_tool('train.py', LVIS_CONFIG, '--work-dir', work, '--cfg-options',
-                    f'train_dataloader.dataset.datasets.0.dataset.data_root={root}',
-                    f'train_dataloader.dataset.datasets.1.data_root={root}',
-                    f'val_dataloader.dataset.data_root={root}',
-                    f'test_dataloader.dataset.data_root={root}',
-                    f'val_evaluator.ann_file={val}', f'test_evaluator.ann_file={val}',
-                    f'model.roi_head.bbox_head.loss_cls.class_weight={val}',
-                    f'model.roi_head.text_encoder.clip.checkpoint={tiny_clip}',
-                    f'model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint={tiny_clip}', *TWO_ITERS,
-                    env_extra=dict(OMP_NUM_THREADS='1'))
-    assert 'loss_mask' in proc.stdout + proc.stderr and 'loss_bag_kd' in proc.stdout + proc.stderr
-    metrics = logged_metrics(work, 'ov_lvis/')
+    common = [f'val_dataloader.dataset.data_root={root}',
+              f'test_dataloader.dataset.data_root={root}',
+              f'val_evaluator.ann_file={val}', f'test_evaluator.ann_file={val}',
+              f'model.roi_head.bbox_head.loss_cls.class_weight={val}',
+              f'model.roi_head.text_encoder.clip.checkpoint={tiny_clip}',
+              f'model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint={tiny_clip}']
+    metrics = train_then_test(
+        LVIS_CONFIG, [f'train_dataloader.dataset.datasets.0.dataset.data_root={root}',
+                      f'train_dataloader.dataset.datasets.1.data_root={root}', *common],
+        common, tmp_path, ['loss_mask', 'loss_bag_kd'], 'ov_lvis/')
     assert {'ov_lvis/bbox_APr', 'ov_lvis/segm_APr'} <= set(metrics)
