@@ -2,13 +2,13 @@
 # classes are novel; here 'star' is rare). Same tiny frozen CLIP, GroupNorm and 128 px inputs as
 # fvlm_tiny_ov_shapes.py, plus a class-agnostic mask head; scored by OVLVISMetric (APr = novel).
 # Data:  python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape \
-#            --formats lvis --split train2017 --num-images 64 --scene-size 128
+#            --formats lvis --split train2017 --num-images 200 --scene-size 128
 #        python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape \
-#            --formats lvis --split val2017 --num-images 16 --scene-size 128 --seed 1
+#            --formats lvis --split val2017 --num-images 40 --scene-size 128 --seed 1
 #        python tools/ov_split.py data/shapes_lvis/annotations/lvis_v1_train.json --preset ov-lvis \
 #            --out-base data/shapes_lvis/wusize/lvis_v1_train_base.json
 # Train: python tools/train.py configs/demo/fvlm_tiny_ov_lvis.py
-# Test:  python tools/test.py configs/demo/fvlm_tiny_ov_lvis.py work_dirs/fvlm_tiny_ov_lvis/iter_40.pth
+# Test:  python tools/test.py configs/demo/fvlm_tiny_ov_lvis.py work_dirs/fvlm_tiny_ov_lvis/iter_300.pth
 _base_ = './fvlm_tiny_ov_shapes.py'
 
 data_root = 'data/shapes_lvis/'
@@ -37,7 +37,7 @@ model = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile', to_float32=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='RandomResize', scale=image_size, ratio_range=(0.5, 1.5), keep_ratio=True),
+    dict(type='RandomResize', scale=image_size, ratio_range=(0.8, 1.25), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
          recompute_bbox=True, allow_negative_crop=True),
     dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
