@@ -2,8 +2,8 @@
 
 The shipped tiny config ``configs/demo/detic_tiny_clim_ov_shapes.py`` (detection + caption + mosaic
 batches of 2 + 2 + 2 images, caption and tag losses, AdamW) trains for ITERS iterations on 16
-generated scenes and 64 captioned images, in this process (no data-loader workers, so not an
-``integration`` test). The class
+generated scenes and 64 captioned images, in this process; like every learning guard it is an
+``integration`` test (a minute of training, left out of the unit loop). The class
 embeddings are given explicitly, well separated (rows of the identity): the random tiny CLIP's text
 embeddings of the shape names are nearly collinear (cosine 0.87-0.99), which makes the
 classification learn very slowly. Its text tower still encodes the captions of both OVD branches.
@@ -30,6 +30,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from detic_helpers import CLIM_CONFIG, data_options, write_shapes_world  # noqa: E402
+
+pytestmark = pytest.mark.integration  # a minute of training
 
 ITERS = 150
 SEED = 0
