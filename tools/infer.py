@@ -1,7 +1,7 @@
 """Open-vocabulary detection on one image with free-text class names.
 
     python tools/infer.py demo.jpg --config configs/demo/fvlm_tiny_ov_shapes.py \
-        --checkpoint work_dirs/fvlm_tiny_ov_shapes/iter_300.pth --classes "circle,star,cat" \
+        --checkpoint work_dirs/fvlm_tiny_ov_shapes/iter_900.pth --classes "circle,star,cat" \
         --out-file out.jpg
 
 Drawn: the detections scoring at least --score-thr, best first, on the image scaled up to

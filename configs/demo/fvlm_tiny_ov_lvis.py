@@ -8,7 +8,7 @@
 #        python tools/ov_split.py data/shapes_lvis/annotations/lvis_v1_train.json --preset ov-lvis \
 #            --out-base data/shapes_lvis/wusize/lvis_v1_train_base.json
 # Train: python tools/train.py configs/demo/fvlm_tiny_ov_lvis.py
-# Test:  python tools/test.py configs/demo/fvlm_tiny_ov_lvis.py work_dirs/fvlm_tiny_ov_lvis/iter_300.pth
+# Test:  python tools/test.py configs/demo/fvlm_tiny_ov_lvis.py work_dirs/fvlm_tiny_ov_lvis/iter_900.pth
 _base_ = './fvlm_tiny_ov_shapes.py'
 
 data_root = 'data/shapes_lvis/'
