@@ -5,4 +5,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 bash "$ROOT/tools/setup_env.sh"
 cd "$ROOT"
-exec "${OVDET_VENV:-$ROOT/.venv}/bin/python" -m pytest "${@:-tests}"
+# Two worker processes (pytest-xdist), one test file per worker at a time: most tests use one
+# core, and files keep their module fixtures together. OVDET_TEST_WORKERS=0 runs in one process.
+exec "${OVDET_VENV:-$ROOT/.venv}/bin/python" -m pytest -n "${OVDET_TEST_WORKERS:-2}" --dist loadfile \
+    "${@:-tests}"
