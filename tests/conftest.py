@@ -1,5 +1,6 @@
 """Shared fixtures. Tests generate their own data and checkpoints; nothing is downloaded."""
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -17,6 +18,16 @@ def repo_root() -> Path:
 def venv_python() -> str:
     """The interpreter running the tests (the project's venv under tools/run_tests.sh)."""
     return sys.executable
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port no process on this machine listens on now, for a test's torch.distributed
+    rendezvous. Asking the OS (bind to port 0) rather than deriving a number from the pid keeps two
+    test workers, or two tests in one worker, from meeting on the same port."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Local contrastive loss with gathered features: 2 gloo ranks == one process on the global batch."""
 import math
 import os
-import socket
 
 import pytest
 import torch
@@ -64,12 +63,6 @@ def _worker(rank, world_size, port, out_path):
     dist.destroy_process_group()
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def test_single_process_matches_full_reference():
     loss, grads = _loss_and_grads(*_problem())
     ref_loss, ref_grads = _reference(*_problem())
@@ -79,9 +72,9 @@ def test_single_process_matches_full_reference():
 
 
 @pytest.mark.integration  # spawns processes
-def test_two_gloo_ranks_match_single_process(tmp_path):
+def test_two_gloo_ranks_match_single_process(tmp_path, free_port):
     out = str(tmp_path / 'rank0.pt')
-    mp.spawn(_worker, args=(2, _free_port(), out), nprocs=2, join=True)
+    mp.spawn(_worker, args=(2, free_port, out), nprocs=2, join=True)
     dist_result = torch.load(out)
     loss, grads = _loss_and_grads(*_problem())
     assert torch.allclose(dist_result['loss'], loss, atol=1e-5)

@@ -1,5 +1,4 @@
 """Optimiser parameter groups of the CLIM schedule, and the 2-process CPU demo run."""
-import os
 import subprocess
 
 import pytest
@@ -49,15 +48,12 @@ def test_weight_decay_only_on_trainable_matrices(repo_root, log_messages):
 
 
 @pytest.mark.integration  # spawns processes
-@pytest.mark.skipif(not os.path.isfile(os.path.join(os.path.dirname(__file__), '..', '..',
-                                                    'tools', 'dist_train.sh')),
-                    reason='tools/dist_train.sh not present')
-def test_dist_train_demo_on_two_cpu_processes(repo_root, tmp_path, subprocess_env):
+def test_dist_train_demo_on_two_cpu_processes(repo_root, tmp_path, subprocess_env, free_port):
     from ovdet.clip import build_clip
     from ovdet.datasets.synthetic import write_captioned_images
     write_captioned_images(str(tmp_path / 'data'), num_images=64, image_size=48)
     work_dir = tmp_path / 'work'
-    env = dict(subprocess_env, PORT=str(29600 + os.getpid() % 300))
+    env = dict(subprocess_env, PORT=str(free_port))
     cmd = ['bash', 'tools/dist_train.sh', 'configs/demo/clim_tiny.py', '2',
            '--work-dir', str(work_dir), '--cfg-options', 'model.clip.checkpoint=None',
            f'train_dataloader.dataset.data_root={tmp_path / "data"}/', 'train_cfg.max_epochs=1',

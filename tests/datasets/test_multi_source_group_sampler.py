@@ -1,8 +1,6 @@
 """MultiSourceGroupSampler: per-batch composition, aspect groups, determinism, rank sharding."""
 import itertools
 import os
-import socket
-import sys
 
 import pytest
 import torch
@@ -111,11 +109,8 @@ def _rank_worker(rank, world, port, out):
 
 
 @pytest.mark.integration
-def test_two_gloo_ranks_shard_each_stream(tmp_path):
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    torch.multiprocessing.spawn(_rank_worker, args=(2, port, str(tmp_path)), nprocs=2, join=True)
+def test_two_gloo_ranks_shard_each_stream(tmp_path, free_port):
+    torch.multiprocessing.spawn(_rank_worker, args=(2, free_port, str(tmp_path)), nprocs=2, join=True)
     r0, r1 = (torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1))
     assert (r0['rank'], r1['rank'], r0['world'], r1['world']) == (0, 1, 2, 2)
     assert r0['seed'] == r1['seed']

@@ -90,7 +90,7 @@ def _metrics_from_log(work_dir):
         return json.loads(f.readlines()[-1])
 
 
-def test_two_process_run_matches_in_process_evaluation(setup):
+def test_two_process_run_matches_in_process_evaluation(setup, free_port):
     """3 images on 2 ranks: the sampler pads to 4, the metric must gather and drop the duplicate."""
     from mmengine.dataset import pseudo_collate
 
@@ -101,7 +101,7 @@ def test_two_process_run_matches_in_process_evaluation(setup):
     ckpt = root / 'dist_plain.pt'
     _write_checkpoint('plain', clip, ckpt)
     work_dir = root / 'work_dist'
-    env = dict(os.environ, PORT=str(29500 + os.getpid() % 1000))
+    env = dict(os.environ, PORT=str(free_port))
     cmd = ['bash', os.path.join(REPO, 'tools', 'dist_test.sh'),
            os.path.join(REPO, 'configs', 'demo', 'region_cls_tiny.py'), str(ckpt), '2', '--work-dir', str(work_dir),
            '--cfg-options', 'model.clip.model_name=ovdet-ViT-tiny', f'model.class_embeddings={root / "emb.npy"}',

@@ -67,18 +67,18 @@ WORKER = textwrap.dedent('''
     assert sorted(cache.cache) == [1000, 1001], sorted(cache.cache)
     for r in range(2):
         assert cache.cache[1000 + r][:, :4].tolist() == [[10. + r, 10., 30. + r, 30.]]
-    print('OK', rank)
+    # one marker file per rank: the two processes' stdout lines may interleave
+    open(os.path.join({out!r}, f'ok{{rank}}'), 'w').close()
 ''')
 
 
 @pytest.mark.integration
-def test_updates_are_all_gathered_across_two_gloo_processes(tmp_path):
+def test_updates_are_all_gathered_across_two_gloo_processes(tmp_path, free_port):
     script = tmp_path / 'worker.py'
-    script.write_text(WORKER.format(root=ROOT))
-    port = 29500 + os.getpid() % 1000
+    script.write_text(WORKER.format(root=ROOT, out=str(tmp_path)))
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
     proc = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-                           f'--master_port={port}', str(script)],
+                           f'--master_port={free_port}', str(script)],
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    assert 'OK 0' in proc.stdout and 'OK 1' in proc.stdout
+    assert (tmp_path / 'ok0').is_file() and (tmp_path / 'ok1').is_file()

@@ -49,12 +49,11 @@ def test_tiny_fvlm_test_tool_metrics_predictions_and_visualisations(
     assert img.shape[0] == src.shape[0] and img.shape[1] in (src.shape[1], 2 * src.shape[1])
 
 
-def test_tiny_fvlm_dist_test_two_cpu_processes(tiny_checkpoint, shapes_ov_root, tmp_path):
+def test_tiny_fvlm_dist_test_two_cpu_processes(tiny_checkpoint, shapes_ov_root, tmp_path, free_port):
     work = str(tmp_path / 'work')
-    port = 29000 + (os.getpid() % 2000)
     run_tool('dist_test.sh', TINY_CONFIG, tiny_checkpoint, 2, '--work-dir', work,
                     '--cfg-options', *data_options(shapes_ov_root),
-                    env_extra=dict(PORT=str(port), OMP_NUM_THREADS='1'))
+                    env_extra=dict(PORT=str(free_port), OMP_NUM_THREADS='1'))
     metrics = logged_metrics(work, 'ov_coco/')
     assert OV_COCO_KEYS <= set(metrics)
     assert all(0.0 <= metrics[k] <= 1.0 or metrics[k] == -1.0 for k in OV_COCO_KEYS)

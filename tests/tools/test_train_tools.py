@@ -81,9 +81,9 @@ def test_help_examples_use_the_loop_each_config_has(repo_root, subprocess_env):
         assert key in Config.fromfile(str(repo_root / config)).train_cfg, (config, option)
 
 
-def test_dist_train_runs_two_cpu_processes(repo_root, caption_root, tmp_path, subprocess_env):
+def test_dist_train_runs_two_cpu_processes(repo_root, caption_root, tmp_path, subprocess_env, free_port):
     work_dir = tmp_path / 'dist'
-    env = dict(subprocess_env, PORT='29517', PYTHON=sys.executable)
+    env = dict(subprocess_env, PORT=str(free_port), PYTHON=sys.executable)
     out = subprocess.run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', str(work_dir),
                           '--cfg-options', f'train_dataloader.dataset.data_root={caption_root}',
                           'train_cfg.max_epochs=1'],
