@@ -18,7 +18,7 @@ proposals: about 14 GiB and minutes per CPU step at 800 px); ``--quick`` runs th
 import copy
 import time
 
-from .common import peak_memory, reset_peak, summary, time_calls
+from .common import measure_steps, training_step
 
 #: benchmark name -> (config, image height, OVD branch); one fresh process per name (run.py)
 CONFIGS = {
@@ -151,7 +151,6 @@ def replay(calls, device):
 
 
 def run_one(name: str, device: str, quick: bool, log=print) -> dict:
-    import torch
     config, size, branch = CONFIGS[name]
     topk = None
     if quick and name == 'baron-kd-fpn':
@@ -159,30 +158,10 @@ def run_one(name: str, device: str, quick: bool, log=print) -> dict:
     model = build(config, device, topk)
     model.train()
     inputs, samples = batch(device, size, branch, with_mask=model.roi_head.with_mask)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.SGD(params, lr=1e-4, momentum=0.9)
     recorder = TextTowerRecorder()
-
-    def step():
-        losses = model.loss(dict(inputs), copy.deepcopy(samples))
-        loss = sum(v.sum() if torch.is_tensor(v) else sum(v)
-                   for k, v in losses.items() if 'loss' in k)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    reset_peak(device)
+    step = training_step(model, lambda: (dict(inputs), copy.deepcopy(samples)))
     steps = 1 if (quick and name == 'baron-kd-fpn') else 3
-    cpu = []
-
-    def timed_step():
-        t0 = time.process_time()
-        step()
-        cpu.append(time.process_time() - t0)
-    times = time_calls(timed_step, steps, 1, device, log)
-    res = summary(times, 2 * len(inputs))
-    # CPU seconds of this process per step (all threads): robust to other processes' load
-    res['median_step_cpu_s'] = round(sorted(cpu[1:])[len(cpu[1:]) // 2], 4)
-    res.update(peak_memory(device))
+    res = measure_steps(step, steps, 2 * len(inputs), device, log)
     with recorder:
         step()
     text_s = replay(recorder.calls, device)

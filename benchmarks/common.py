@@ -87,3 +87,45 @@ def summary(times: List[float], images_per_step: float) -> dict:
     med = statistics.median(times)
     return dict(step_times_s=[round(t, 4) for t in times], median_step_s=round(med, 4),
                 images_per_step=images_per_step, images_per_s=round(images_per_step / med, 4))
+
+
+def total_loss(losses: dict):
+    """The scalar a training step minimises: the sum over mmdet's loss dict of every entry whose
+    key contains 'loss' (a tensor, or a list of per-stage tensors), each summed."""
+    import torch
+    return sum(v.sum() if torch.is_tensor(v) else sum(v) for k, v in losses.items() if 'loss' in k)
+
+
+def training_step(model, make_batch: Callable, optimizer=None) -> Callable:
+    """``step(*args)``: one training step of ``model`` on ``make_batch(*args)`` = (inputs,
+    samples): ``model.loss``, ``total_loss``, backward, and an optimiser step (SGD, lr 1e-4,
+    momentum 0.9 over the trainable parameters unless ``optimizer`` is given)."""
+    import torch
+    if optimizer is None:
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad],
+                                    lr=1e-4, momentum=0.9)
+
+    def step(*args):
+        loss = total_loss(model.loss(*make_batch(*args)))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return step
+
+
+def measure_steps(step: Callable, steps: int, images_per_step: float, device: str,
+                  log=None) -> dict:
+    """One warm-up call of ``step`` then ``steps`` timed ones: ``summary`` of the wall times, the
+    median CPU seconds of this process per step (all its threads; other processes' load does not
+    inflate it), and the peak memory (``peak_memory``, reset before the warm-up)."""
+    reset_peak(device)
+    cpu = []
+
+    def timed():
+        t0 = time.process_time()
+        step()
+        cpu.append(time.process_time() - t0)
+    res = summary(time_calls(timed, steps, 1, device, log), images_per_step)
+    res['median_step_cpu_s'] = round(statistics.median(cpu[1:]), 4)
+    res.update(peak_memory(device))
+    return res

@@ -8,9 +8,8 @@ The mosaic images are 4 x 4 grids (16 image boxes with captions, the costliest c
 the recipe: detection 1333 x 800, caption 667 x 400, mosaic 800 x 800 (tiny: 128 / 96 / 128).
 """
 import copy
-import time
 
-from .common import peak_memory, reset_peak, summary, time_calls
+from .common import measure_steps, summary, time_calls, training_step
 
 #: benchmark name -> (config, (det h, w), (caption h, w), (mosaic h, w))
 CONFIGS = {
@@ -91,34 +90,14 @@ def batch(device: str, sizes, n: int = 2, with_mask: bool = False):
 
 
 def run_one(name: str, device: str, quick: bool, log=print) -> dict:
-    import torch
     config, *sizes = CONFIGS[name]
     model = build(config, device)
     model.train()
     inputs, samples = batch(device, sizes, with_mask=model.roi_head.with_mask)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.SGD(params, lr=1e-4, momentum=0.9)
-
-    def step(branches=('det', 'caption', 'mosaic')):
-        losses = model.loss({b: inputs[b] for b in branches},
-                            {b: copy.deepcopy(samples[b]) for b in branches})
-        loss = sum(v.sum() if torch.is_tensor(v) else sum(v)
-                   for k, v in losses.items() if 'loss' in k)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    reset_peak(device)
+    step = training_step(model, lambda branches=('det', 'caption', 'mosaic'): (
+        {b: inputs[b] for b in branches}, {b: copy.deepcopy(samples[b]) for b in branches}))
     steps = 1 if quick else 3
-    cpu = []
-
-    def timed_step():
-        t0 = time.process_time()
-        step()
-        cpu.append(time.process_time() - t0)
-    times = time_calls(timed_step, steps, 1, device, log)
-    res = summary(times, 6)
-    res['median_step_cpu_s'] = round(sorted(cpu[1:])[len(cpu[1:]) // 2], 4)
-    res.update(peak_memory(device))
+    res = measure_steps(step, steps, 6, device, log)
     det_only = summary(time_calls(lambda: step(('det', )), steps, 0, device, log), 2)
     res['det_only_step_s'] = det_only['median_step_s']
     res['ovd_share'] = round(1 - det_only['median_step_s'] / res['median_step_s'], 3)

@@ -2,7 +2,7 @@
 iterations. Needs full mmcv (compiled ops); not part of the mmcv-lite GPU profile."""
 import copy
 
-from .common import peak_memory, reset_peak, summary, time_calls
+from .common import peak_memory, reset_peak, summary, time_calls, training_step
 
 
 def run(device='cpu', quick=False, log=print):
@@ -20,14 +20,7 @@ def run(device='cpu', quick=False, log=print):
     inf = summary(time_calls(infer, steps, 1, device, log), 1)
     model.train()
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
-
-    def step():
-        losses = model(x, copy.deepcopy(samples), mode='loss')
-        loss = sum(v.sum() if isinstance(v, torch.Tensor) else sum(v)
-                   for k, v in losses.items() if 'loss' in k)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    step = training_step(model, lambda: (x, copy.deepcopy(samples)), opt)
     train = summary(time_calls(step, steps, 1, device, log), 1)
     res = dict(inf)  # the headline step is inference
     res['train'] = train

@@ -91,3 +91,36 @@ def test_import_results_copies_records_and_regenerates(tmp_path, monkeypatch):
     assert sorted(p.name for p in dst.iterdir()) == ['clim-h100-x.json']
     text = (tmp_path / 'RESULTS.md').read_text()
     assert 'NVIDIA H100 80GB HBM3' in text and '39.0 %' in text
+
+
+def test_training_step_minimises_the_summed_losses_and_measure_steps_counts_the_warm_up():
+    import torch
+    from benchmarks.common import measure_steps, total_loss, training_step
+
+    class Toy(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+            self.frozen = torch.nn.Parameter(torch.tensor(5.0), requires_grad=False)
+
+        def loss(self, x, scale):
+            # a per-stage list, a tensor, and an entry that is not a loss
+            return dict(loss_a=[self.w[0] * x, self.w[1] * x], loss_b=scale * self.w.sum(),
+                        acc=torch.tensor(100.0))
+
+    toy = Toy()
+    losses = toy.loss(torch.tensor(2.0), 3.0)
+    assert total_loss(losses).item() == 1 * 2 + 2 * 2 + 3 * (1 + 2)
+    calls = []
+
+    def batch():
+        calls.append(1)
+        return torch.tensor(2.0), 3.0
+    step = training_step(toy, batch, torch.optim.SGD([toy.w], lr=0.1))
+    res = measure_steps(step, steps=3, images_per_step=4, device='cpu')
+    assert len(calls) == 4 and len(res['step_times_s']) == 3  # one warm-up, three timed
+    # d(total)/dw = x + scale = 5 per entry, four SGD steps of lr 0.1
+    assert torch.allclose(toy.w.detach(), torch.tensor([1.0, 2.0]) - 4 * 0.1 * 5)
+    assert toy.frozen.item() == 5.0
+    assert res['median_step_cpu_s'] >= 0 and res['peak_mem_gib'] > 0
+    assert res['images_per_step'] == 4
