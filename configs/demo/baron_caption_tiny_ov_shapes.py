@@ -7,6 +7,7 @@ _base_ = [
     '../_base_/models/baron_tiny_c4.py',
     '../_base_/datasets/ov_shapes_baron_caption.py',
     '../_base_/iter_based_runtime.py',
+    '../_base_/schedules/tiny_adamw_200i.py',
 ]
 custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
                       allow_failed_imports=False)
@@ -21,13 +22,9 @@ model = dict(
             type='BaronCaption', num_words=1, word_dim=64, word_dropout=0.5, temperature=30.0,
             loss_weight=10.0, queue_length=256,
             sampling=dict(topk=128, nms_thr=0.2, max_num=10, max_perms=4)))))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=200, val_interval=200)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20)]
-optim_wrapper = dict(type='OptimWrapper',
-                     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
-                     clip_grad=dict(max_norm=35, norm_type=2))
+# the caption head is trained with the recipes' SGD (the schedule's loops and warm-up kept)
+optim_wrapper = dict(
+    optimizer=dict(_delete_=True, type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4))
 default_hooks = dict(checkpoint=dict(interval=200), logger=dict(type='LoggerHook', interval=10))
 log_processor = dict(window_size=10)
 find_unused_parameters = False

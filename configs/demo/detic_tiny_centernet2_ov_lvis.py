@@ -8,7 +8,7 @@
 _base_ = [
     '../_base_/models/detic_tiny_centernet2.py',
     '../_base_/datasets/ov_shapes_lvis_detic_clim.py',
-    '../_base_/schedules/detic_tiny_adamw_200i.py',
+    '../_base_/schedules/tiny_adamw_200i.py',
     '../_base_/detic_tiny_runtime.py',
 ]
 custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],

@@ -3,7 +3,7 @@
 _base_ = [
     '../_base_/models/detic_tiny_c4_ovd.py',
     '../_base_/datasets/ov_shapes_detic_captions.py',
-    '../_base_/schedules/detic_tiny_adamw_200i.py',
+    '../_base_/schedules/tiny_adamw_200i.py',
     '../_base_/detic_tiny_runtime.py',
 ]
 custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
