@@ -1,6 +1,9 @@
-import json
+import os
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope='session')
@@ -19,16 +22,13 @@ def shapes_ov_root(tmp_path_factory):
 @pytest.fixture(scope='session')
 def shapes_lvis_root(tmp_path_factory):
     """A generated LVIS-style dataset ('star' rare = novel) with the base-only train json that
-    ``tools/ov_split.py --preset ov-lvis`` writes (the same functions of ``ovdet.datasets.ov_splits``)."""
-    from ovdet.datasets.ov_splits import keep_categories, split_preset
+    ``tools/ov_split.py --preset ov-lvis`` writes."""
+    from fvlm_helpers import write_lvis_base_json
     from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
     root = tmp_path_factory.mktemp('shapes_lvis')
     world = ShapesWorld(class_mode='shape')
     for split, n, seed in (('train2017', 6, 0), ('val2017', 4, 1)):
         write_scene_datasets(str(root), num_images=n, image_size=128, seed=seed, world=world,
                              split=split, formats=('lvis', ), novel_shapes=('star', ))
-    full = json.loads((root / 'annotations' / 'lvis_v1_train.json').read_text())
-    base_ids, _ = split_preset(full['categories'], 'ov-lvis')
-    (root / 'wusize').mkdir(exist_ok=True)
-    (root / 'wusize' / 'lvis_v1_train_base.json').write_text(json.dumps(keep_categories(full, base_ids)))
+    write_lvis_base_json(root, 'wusize/lvis_v1_train_base.json')
     return str(root) + '/'

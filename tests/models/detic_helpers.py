@@ -1,7 +1,7 @@
 """Generated shapes-world data and config options of the Detic tests."""
-import json
 import os
 
+from fvlm_helpers import write_lvis_base_json
 from ovdet.datasets.synthetic import ShapesWorld, write_captioned_images, write_scene_datasets
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -21,12 +21,8 @@ def write_shapes_world(root, train=8, val=4, captioned=16, seed=0, image_size=12
     for split, n, s in (('train2017', train, seed), ('val2017', val, seed + 1000)):
         write_scene_datasets(det, num_images=n, image_size=image_size, seed=s, world=world,
                              split=split, formats=formats, novel_shapes=('star', ))
-    if lvis:  # the training json without rare (novel) annotations, as tools/ov_split.py writes it
-        from ovdet.datasets.ov_splits import keep_categories, split_preset
-        full = json.load(open(os.path.join(det, 'annotations', 'lvis_v1_train.json')))
-        base_ids, _ = split_preset(full['categories'], 'ov-lvis')
-        with open(os.path.join(det, 'annotations', 'lvis_v1_train_norare.json'), 'w') as f:
-            json.dump(keep_categories(full, base_ids), f)
+    if lvis:  # the training json without rare (novel) annotations
+        write_lvis_base_json(det, 'annotations/lvis_v1_train_norare.json')
     write_captioned_images(os.path.join(str(root), 'shapes_captions'), num_images=captioned,
                            image_size=64, seed=seed, world=world)
     return str(root) + '/'

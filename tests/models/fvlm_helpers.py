@@ -29,6 +29,20 @@ def lvis_data_options(root):
             f'model.roi_head.bbox_head.loss_cls.class_weight={val}']
 
 
+def write_lvis_base_json(root, relpath):
+    """Write ``root/relpath``: the generated ``root/annotations/lvis_v1_train.json`` without its
+    rare (novel) categories, as ``tools/ov_split.py --preset ov-lvis`` writes it (the same
+    functions of ``ovdet.datasets.ov_splits``)."""
+    from ovdet.datasets.ov_splits import keep_categories, split_preset
+    with open(os.path.join(str(root), 'annotations', 'lvis_v1_train.json')) as f:
+        full = json.load(f)
+    base_ids, _ = split_preset(full['categories'], 'ov-lvis')
+    out = os.path.join(str(root), relpath)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, 'w') as f:
+        json.dump(keep_categories(full, base_ids), f)
+
+
 def run_tool(script, *args, env_extra=None, timeout=300):
     """Run ``tools/<script>`` (or a shell script through bash) from the repo root; return the
     completed process, asserting success with the tail of stderr as the message."""
