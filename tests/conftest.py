@@ -31,6 +31,20 @@ def free_port() -> int:
 
 
 @pytest.fixture
+def one_torch_thread():
+    """torch in one thread for the test, restored after. The learning guards are measured this
+    way: the suite runs in two worker processes on two cores, where more threads per process only
+    contend (two threads each made the F-VLM guards twice as slow)."""
+    import torch
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.fixture
 def subprocess_env():
     """Environment for tools run as subprocesses: the repo on PYTHONPATH, few threads."""
     env = dict(os.environ)

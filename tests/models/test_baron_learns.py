@@ -44,7 +44,7 @@ def separated_class_embeddings(encoder, num_classes=6):
     return (emb / np.linalg.norm(emb, axis=1, keepdims=True)).astype(np.float32)
 
 
-def test_tiny_baron_learns_base_classes(tmp_path):
+def test_tiny_baron_learns_base_classes(tmp_path, one_torch_thread):
     from mmengine.config import Config
     from mmengine.runner import Runner
     from ovdet.clip import build_clip
@@ -76,15 +76,10 @@ def test_tiny_baron_learns_base_classes(tmp_path):
     cfg.visualizer = dict(type='DetLocalVisualizer', vis_backends=[])
     cfg.randomness = dict(seed=0)
     cfg.work_dir = str(tmp_path / 'work')
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        runner = Runner.from_cfg(cfg)
-        untrained = runner.val_loop.run()['ov_coco/base_ap50']
-        runner.train()
-        trained = runner.val_loop.run()['ov_coco/base_ap50']
-    finally:
-        torch.set_num_threads(threads)
+    runner = Runner.from_cfg(cfg)
+    untrained = runner.val_loop.run()['ov_coco/base_ap50']
+    runner.train()
+    trained = runner.val_loop.run()['ov_coco/base_ap50']
     print(f'base AP50 on the training scenes: untrained {untrained:.3f}, after {ITERS} '
           f'iterations {trained:.3f}')
     assert untrained < 0.02, untrained

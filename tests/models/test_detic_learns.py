@@ -40,17 +40,7 @@ TRAINED = 0.078    # base AP50 after ITERS iterations (seed 0, the run that set 
 THRESHOLD = 0.04
 
 
-@pytest.fixture
-def one_thread():
-    """One torch thread (the measured setting; two threads thrash on a loaded 2-core machine)."""
-    import torch
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def test_tiny_detic_learns_base_classes(tmp_path, one_thread):
+def test_tiny_detic_learns_base_classes(tmp_path, one_torch_thread):
     from mmengine.config import Config
     from mmengine.runner import Runner
     root = write_shapes_world(tmp_path, train=16, val=4, captioned=64, seed=SEED)

@@ -9,12 +9,12 @@ shape names are nearly collinear (cosine 0.87-0.99) and would make the guard mea
 vocabulary rather than the detector. A wrong sign, dead head, broken anchors or scrambled RoI
 features keep the score near the untrained one.
 
-Measured (seed 0, ITERS iterations, batches of BATCH, 2 threads): see UNTRAINED / TRAINED; each
-threshold is far above the untrained score (0.000) and leaves about half of the trained one as
-margin. Mask AP (averaged over IoU 0.5-0.95) of 128 px shapes after 200 iterations is low in
+Measured (seed 0, ITERS iterations, batches of BATCH, one torch thread; the two tests together
+take about 270 CPU seconds): see UNTRAINED / TRAINED; each threshold is far above the untrained
+score (0.000) and half the trained one. (With two threads the same runs reached 0.185 / 0.101:
+another summation order is another trajectory.) Mask AP (averaged over IoU 0.5-0.95) of 128 px shapes after 200 iterations is low in
 absolute terms; the guard asks that it moves far from zero, not that it is good.
 """
-import json
 import os
 import sys
 
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fvlm_helpers import TINY_CONFIG, TINY_LVIS_CONFIG  # noqa: E402
+from fvlm_helpers import TINY_CONFIG, TINY_LVIS_CONFIG, write_lvis_base_json  # noqa: E402
 
 pytestmark = pytest.mark.integration  # minutes of training
 
@@ -32,31 +32,25 @@ TRAIN_IMAGES, VAL_IMAGES = 200, 40
 # base AP50 (COCO-style OV metric) of the Faster R-CNN, and base (frequent) mask AP of the
 # Mask R-CNN, on the held-out scenes
 UNTRAINED = dict(box_base_ap50=0.000, segm_apf=0.000)
-TRAINED = dict(box_base_ap50=0.185, segm_apf=0.101)  # box APf of the Mask R-CNN: 0.083
-THRESHOLD = dict(box_base_ap50=0.09, segm_apf=0.05)
+TRAINED = dict(box_base_ap50=0.162, segm_apf=0.082)  # box APf of the Mask R-CNN: 0.067
+THRESHOLD = dict(box_base_ap50=0.08, segm_apf=0.04)
 
 
 def _world(root, fmt):
-    from ovdet.datasets.ov_splits import keep_categories, split_preset
     from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
     world = ShapesWorld(class_mode='shape')
     formats = ('instances', 'ov_split') if fmt == 'coco' else ('lvis', )
     for split, n, seed in (('train2017', TRAIN_IMAGES, 0), ('val2017', VAL_IMAGES, 1)):
         write_scene_datasets(str(root), num_images=n, image_size=128, seed=seed, world=world,
                              split=split, formats=formats, novel_shapes=('star', ))
-    if fmt == 'lvis':  # the base-only training json, as tools/ov_split.py --preset ov-lvis writes
-        full = json.loads((root / 'annotations' / 'lvis_v1_train.json').read_text())
-        base_ids, _ = split_preset(full['categories'], 'ov-lvis')
-        (root / 'wusize').mkdir(exist_ok=True)
-        (root / 'wusize' / 'lvis_v1_train_base.json').write_text(
-            json.dumps(keep_categories(full, base_ids)))
+    if fmt == 'lvis':
+        write_lvis_base_json(root, 'wusize/lvis_v1_train_base.json')
     np.save(root / 'classes.npy', np.eye(6, 32, dtype=np.float32))
     return str(root) + '/'
 
 
 def _train_and_score(config, root, val_ann, work_dir, extra=None):
     """(metrics before training, metrics after ITERS iterations) on the held-out scenes."""
-    import torch
     from mmengine.config import Config
     from mmengine.runner import Runner
     cfg = Config.fromfile(config)
@@ -70,14 +64,13 @@ def _train_and_score(config, root, val_ann, work_dir, extra=None):
     cfg.visualizer = dict(type='DetLocalVisualizer', vis_backends=[])
     cfg.work_dir = work_dir
     cfg.log_level = 'WARNING'
-    torch.set_num_threads(2)
     runner = Runner.from_cfg(cfg)
     untrained = runner.val_loop.run()
     runner.train()
     return untrained, runner.val_loop.run()
 
 
-def test_tiny_fvlm_faster_rcnn_learns_base_classes(tmp_path):
+def test_tiny_fvlm_faster_rcnn_learns_base_classes(tmp_path, one_torch_thread):
     root = _world(tmp_path / 'data', 'coco')
     before, after = _train_and_score(TINY_CONFIG, root, 'annotations/instances_val2017.json',
                                      str(tmp_path / 'work'))
@@ -88,7 +81,7 @@ def test_tiny_fvlm_faster_rcnn_learns_base_classes(tmp_path):
     assert after[key] >= before[key] + THRESHOLD['box_base_ap50'], (before, after)
 
 
-def test_tiny_fvlm_mask_rcnn_learns_base_masks(tmp_path):
+def test_tiny_fvlm_mask_rcnn_learns_base_masks(tmp_path, one_torch_thread):
     root = _world(tmp_path / 'data', 'lvis')
     val = 'annotations/lvis_v1_val.json'
     before, after = _train_and_score(TINY_LVIS_CONFIG, root, val, str(tmp_path / 'work'),
