@@ -20,11 +20,6 @@ import argparse
 import os
 import sys
 
-import numpy as np
-import torch
-
-from ovdet.clip import build_class_embeddings, build_clip, read_class_names
-
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -45,6 +40,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    # imported after the arguments are read: a wrong command line fails at once, not after the
+    # seconds torch and open_clip take to load
+    import numpy as np
+    import torch
+
+    from ovdet.clip import build_class_embeddings, build_clip, read_class_names
     names = read_class_names(args.ann)
     clip = build_clip(args.model, checkpoint=args.checkpoint, activation=args.activation,
                       device=args.device)
