@@ -30,10 +30,10 @@ def _modules_after_each_import(*modules: str) -> dict:
     return loaded
 
 
-def test_the_light_modules_and_the_clim_path_import_no_detector_code():
+def test_the_light_modules_the_clim_path_and_data_preparation_import_no_detector_code():
     # order matters: each set also holds the earlier modules' imports
     loaded = _modules_after_each_import('ovdet', 'ovdet.clip', 'ovdet.clim', 'ovdet.datasets',
-                                        'ovdet.evaluation')
+                                        'ovdet.evaluation', 'ovdet.datasets.preparation')
     # `import ovdet` is light
     for heavy in ('mmcv.ops', 'mmdet.models', 'open_clip'):
         assert heavy not in loaded['ovdet'], heavy
@@ -44,3 +44,6 @@ def test_the_light_modules_and_the_clim_path_import_no_detector_code():
     for module in ('ovdet.clip', 'ovdet.clim', 'ovdet.datasets', 'ovdet.evaluation'):
         assert 'mmcv.ops' not in loaded[module], f'{module} imports mmcv.ops'
         assert 'mmdet.models' not in loaded[module], f'{module} imports mmdet.models'
+    # data preparation runs where no detector can be built
+    for heavy in ('mmcv.ops', 'mmcv._ext', 'mmdet.models', 'ovdet.models'):
+        assert heavy not in loaded['ovdet.datasets.preparation'], heavy

@@ -46,15 +46,13 @@ def _write_checkpoint(fmt, clip, path):
     elif fmt == 'plain':  # as torch.save(openai_model.state_dict()): with OpenAI's 0-d entries
         torch.save(dict(sd, input_resolution=torch.tensor(32), context_length=torch.tensor(16),
                         vocab_size=torch.tensor(49408)), path)
-    elif fmt == 'module_prefixed':
-        torch.save({'state_dict': {'module.' + k: v for k, v in sd.items()}}, path)
-    elif fmt == 'mmengine':
-        torch.save({'meta': {'epoch': 1, 'iter': 4},
-                    'state_dict': {'clip.model.' + k: v for k, v in sd.items()},
-                    'message_hub': {}}, path)
 
 
-@pytest.mark.parametrize('fmt', ['openai_jit', 'plain', 'module_prefixed', 'mmengine'])
+# Through the tool: an OpenAI state dict with its 0-d metadata entries (the format that once failed
+# every tool) and a TorchScript archive (its own reader). The module-prefixed and mmengine
+# checkpoints take the same tool path to the same loader, which tests/clip/test_checkpoint.py
+# round-trips for every format; a tool start-up each would only add time.
+@pytest.mark.parametrize('fmt', ['openai_jit', 'plain'])
 def test_tools_test_writes_the_twelve_metrics(setup, fmt):
     root, clip = setup
     ckpt = root / f'{fmt}.pt'
