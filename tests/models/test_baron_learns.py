@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-pytestmark = pytest.mark.integration  # a minute or more of training
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a minute or more of training
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(ROOT, 'configs/demo/baron_kd_tiny_ov_shapes.py')

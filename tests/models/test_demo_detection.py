@@ -8,7 +8,7 @@ import sys
 import pytest
 import torch
 
-pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # every test here runs the tools as subprocesses
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

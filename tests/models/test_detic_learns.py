@@ -31,7 +31,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from detic_helpers import CLIM_CONFIG, data_options, write_shapes_world  # noqa: E402
 
-pytestmark = pytest.mark.integration  # a minute of training
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a minute of training
 
 ITERS = 150
 SEED = 0

@@ -24,7 +24,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fvlm_helpers import TINY_CONFIG, TINY_LVIS_CONFIG, write_lvis_base_json  # noqa: E402
 
-pytestmark = pytest.mark.integration  # minutes of training
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # minutes of training
 
 ITERS = 200
 BATCH = 4

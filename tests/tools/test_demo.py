@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # every test here runs the tools as subprocesses
 
 
 def _last_metrics(log_dir):
