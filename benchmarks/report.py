@@ -21,6 +21,11 @@ def _fmt(v, nd=3):
     return str(v)
 
 
+def _row(cells) -> str:
+    """A markdown table row."""
+    return '| ' + ' | '.join(str(c) for c in cells) + ' |'
+
+
 def _setting(rec: dict) -> str:
     s = rec.get('setting') or {}
     if rec.get('benchmark') == 'clim':
@@ -111,38 +116,42 @@ def render(recs) -> str:
             lines.append(f'| {_setting(r)} | {r["device"]} | {mid} | {ab["plain_median_s"]} | '
                          f'{ab["fast_median_s"]} | {ab["speedup"]:.3f}x | '
                          f'{", ".join(f"{x:.2f}" for x in ab["paired_ratios"])} | {r["_file"]} |')
-    detic = [r for r in recs if r['benchmark'].startswith('detic-') and r.get('ok')]
-    if detic:
-        lines += ['', '## Detic training step (2 detection + 2 caption + 2 mosaic images)', '',
-                  '| benchmark | setting | threads | machine | median step (s) | median CPU (s) | '
-                  'detection-only step (s) | OVD branches share | peak mem (GiB) | file |',
-                  '|---|---|---|---|---|---|---|---|---|---|']
-        for r in detic:
-            mid = machines[_machine_key(r.get('machine', {}))]
-            lines.append(f'| {r["benchmark"]} | {_setting(r)} | '
-                         f'{(r.get("machine") or {}).get("threads", "")} | {mid} | '
-                         f'{_fmt(r.get("median_step_s"), 4)} | {_fmt(r.get("median_step_cpu_s"), 4)} | '
-                         f'{_fmt(r.get("det_only_step_s"), 4)} | '
-                         f'{_fmt(100 * r.get("ovd_share", float("nan")), 3)} % | '
-                         f'{_fmt(r.get("peak_mem_gib"))} | {r["_file"]} |')
-    baron = [r for r in recs if r['benchmark'].startswith('baron-') and r.get('ok')]
-    if baron:
-        lines += ['', '## BARON training step (2 detection + 2 kd or caption images)', '',
-                  '| benchmark | image | threads | machine | median step (s) | median CPU (s) | '
-                  'text tower share | text sequences / tokens | peak mem (GiB) | file |',
-                  '|---|---|---|---|---|---|---|---|---|---|']
-        for r in baron:
-            mid = machines[_machine_key(r.get('machine', {}))]
-            tt, st = r.get('text_tower') or {}, r.get('setting') or {}
-            size = 'x'.join(str(v) for v in st.get('image_size', []))
-            if st.get('bag_topk') not in (None, 'config'):
-                size += f', bags from top {st["bag_topk"]}'
-            lines.append(f'| {r["benchmark"]} | {size} | '
-                         f'{(r.get("machine") or {}).get("threads", "")} | {mid} | '
-                         f'{_fmt(r.get("median_step_s"), 4)} | {_fmt(r.get("median_step_cpu_s"), 4)} | '
-                         f'{_fmt(100 * tt.get("share", float("nan")), 3)} % | '
-                         f'{tt.get("sequences", "")} / {tt.get("tokens", "")} | '
-                         f'{_fmt(r.get("peak_mem_gib"))} | {r["_file"]} |')
+    def training_step_table(prefix, title, second_column, family_columns, family_cells):
+        """One section for a detector family's training-step records (``prefix``*): benchmark,
+        ``second_column``, threads, machine, median wall / CPU step, the family's own columns,
+        peak memory, file."""
+        family = [r for r in recs if r['benchmark'].startswith(prefix) and r.get('ok')]
+        if not family:
+            return []
+        header = ['benchmark', second_column, 'threads', 'machine', 'median step (s)',
+                  'median CPU (s)', *family_columns, 'peak mem (GiB)', 'file']
+        rows = ['', f'## {title}', '', _row(header), '|' + '---|' * len(header)]
+        for r in family:
+            second, *own = family_cells(r)
+            rows.append(_row([r['benchmark'], second, (r.get('machine') or {}).get('threads', ''),
+                              machines[_machine_key(r.get('machine', {}))],
+                              _fmt(r.get('median_step_s'), 4), _fmt(r.get('median_step_cpu_s'), 4),
+                              *own, _fmt(r.get('peak_mem_gib')), r['_file']]))
+        return rows
+
+    def detic_cells(r):
+        return [_setting(r), _fmt(r.get('det_only_step_s'), 4),
+                f'{_fmt(100 * r.get("ovd_share", float("nan")), 3)} %']
+
+    def baron_cells(r):
+        tt, st = r.get('text_tower') or {}, r.get('setting') or {}
+        size = 'x'.join(str(v) for v in st.get('image_size', []))
+        if st.get('bag_topk') not in (None, 'config'):
+            size += f', bags from top {st["bag_topk"]}'
+        return [size, f'{_fmt(100 * tt.get("share", float("nan")), 3)} %',
+                f'{tt.get("sequences", "")} / {tt.get("tokens", "")}']
+
+    lines += training_step_table(
+        'detic-', 'Detic training step (2 detection + 2 caption + 2 mosaic images)', 'setting',
+        ['detection-only step (s)', 'OVD branches share'], detic_cells)
+    lines += training_step_table(
+        'baron-', 'BARON training step (2 detection + 2 kd or caption images)', 'image',
+        ['text tower share', 'text sequences / tokens'], baron_cells)
     data = [r for r in recs if r['benchmark'] == 'data' and r.get('ok')]
     for r in data:
         lines += ['', f'## Data pipeline ({r["device"]}, {r["_file"]}), images/s on one core',
