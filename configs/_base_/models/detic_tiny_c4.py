@@ -12,7 +12,14 @@ norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 model = dict(
     backbone=dict(depth=18, base_channels=16, frozen_stages=-1, norm_cfg=norm_cfg, norm_eval=False,
                   style='pytorch', init_cfg=None),
-    rpn_head=dict(in_channels=64, feat_channels=64, anchor_generator=dict(scales=[1, 2, 4])),
+    # Square anchors of 2-4 strides (32-64 px) and RPN positives from IoU 0.5: the shapes are 28-64 px
+    # and C4 has stride 16, so anchors sit up to 8 px off an object's centre. With mmdet's one
+    # scale per octave x three ratios and positives from IoU 0.7, only 20 % of the objects had an
+    # anchor at IoU >= 0.7 (0.2 positives per object besides the best-anchor match); now 3-5 anchors
+    # per object are positive. Base AP50 after 150 iterations (the learning guard's run, seeds
+    # 0-3): 0.08 / 0.33 / 0.30 / 0.30 before, 0.52 / 0.45 / 0.44 / 0.57 after.
+    rpn_head=dict(in_channels=64, feat_channels=64,
+                  anchor_generator=dict(scales=[2, 2.5, 3, 3.5, 4], ratios=[1.0])),
     roi_head=dict(
         shared_head=None,
         bbox_roi_extractor=dict(roi_layer=dict(output_size=7), out_channels=64),
@@ -30,6 +37,7 @@ model = dict(
             loss_cls=dict(type='DeticSigmoidLoss', num_classes=len(shape_classes), class_weight=shape_class_weight),
             loss_bbox=dict(type='L1Loss', loss_weight=1.0))),
     train_cfg=dict(
+        rpn=dict(assigner=dict(pos_iou_thr=0.5)),
         rpn_proposal=dict(nms_pre=600, max_per_img=100),
         rcnn=dict(sampler=dict(num=64))),
     test_cfg=dict(rpn=dict(nms_pre=300, max_per_img=100)))
