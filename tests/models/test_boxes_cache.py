@@ -69,6 +69,10 @@ WORKER = textwrap.dedent('''
         assert cache.cache[1000 + r][:, :4].tolist() == [[10. + r, 10., 30. + r, 30.]]
     # one marker file per rank: the two processes' stdout lines may interleave
     open(os.path.join({out!r}, f'ok{{rank}}'), 'w').close()
+    # leave together: a rank whose peer exits with the group still open can abort in gloo's
+    # threads ('terminate called without an active exception')
+    dist.barrier()
+    dist.destroy_process_group()
 ''')
 
 
