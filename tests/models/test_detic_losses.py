@@ -134,7 +134,7 @@ def test_tag_regions_and_loss_by_hand():
     assert len(r) == 5 and r.bboxes[0].tolist() == [1, 1, 9, 9] and r.bboxes[1].tolist() == [10, 0, 20, 10]
     assert r.scores[:2].tolist() == [0.5, 1.0]
     group_tags = r.metainfo['tags'][4]
-    assert sorted(group_tags) in ([0, 1], [0], [1], [0, 0, 1], [0, 1, 1], [0, 1, 0, 1])
+    assert sorted(group_tags) in ([0, 1], [0], [1], [0, 0, 1], [0, 1, 1], [0, 0, 1, 1])
     emb = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
     classes = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
     loss = m.loss(emb, classes, [[0], []])
