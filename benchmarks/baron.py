@@ -122,7 +122,7 @@ class TextTowerRecorder:
             return self.original(encoder, x, eot_index, **kw)
         pseudo_text.encode_pseudo_text = recorded
         # the modules imported the function by name
-        import ovdet.models.ovd.baron.words as words
+        import ovdet.models.baron.words as words
         self._words = words
         words.encode_pseudo_text = recorded
         return self

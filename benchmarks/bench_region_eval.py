@@ -58,7 +58,7 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
-    from ovdet.datasets.synthetic import write_scene_datasets
+    from ovdet.shapes import write_scene_datasets
     from ovdet.evaluation import RegionCLIPClassifier
 
     root = tempfile.mkdtemp(prefix='bench_region_')

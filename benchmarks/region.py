@@ -13,7 +13,7 @@ def run(device='cpu', quick=False, model_name='ViT-B-16', log=print):
     from benchmarks.bench_region_eval import run as run_eval
     from ovdet.clip import build_clip
     from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
-    from ovdet.datasets.synthetic import write_scene_datasets
+    from ovdet.shapes import write_scene_datasets
     from ovdet.evaluation import RegionCLIPClassifier
 
     num_images = 2 if quick else 4

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# shared test helpers (tiny detector configs, data writers, tool runners): `from fvlm_helpers import ...`
+sys.path.insert(0, str(Path(__file__).resolve().parent / 'helpers'))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from ovdet.clip import build_clip
-from ovdet.datasets.synthetic import write_captioned_images, write_scene_datasets
+from ovdet.shapes import write_captioned_images, write_scene_datasets
 
 pytestmark = pytest.mark.integration  # every test here runs the tools as subprocesses
 

@@ -1,4 +1,6 @@
 """The package boundary: what importing ovdet pulls in."""
+import importlib.util
+import pkgutil
 import subprocess
 import sys
 
@@ -30,10 +32,17 @@ def _modules_after_each_import(*modules: str) -> dict:
     return loaded
 
 
-def test_the_light_modules_the_clim_path_and_data_preparation_import_no_detector_code():
+def _third_party(modules: set) -> set:
+    """The top-level packages among ``modules`` that are neither the standard library nor private
+    runtime modules (``__main__``, ``_virtualenv``)."""
+    top = {m.split('.')[0] for m in modules}
+    return {m for m in top if not m.startswith('_')} - set(sys.stdlib_module_names)
+
+
+def test_the_light_modules_and_the_clim_path_import_no_detector_code():
     # order matters: each set also holds the earlier modules' imports
     loaded = _modules_after_each_import('ovdet', 'ovdet.clip', 'ovdet.clim', 'ovdet.datasets',
-                                        'ovdet.evaluation', 'ovdet.datasets.preparation')
+                                        'ovdet.evaluation')
     # `import ovdet` is light
     for heavy in ('mmcv.ops', 'mmdet.models', 'open_clip'):
         assert heavy not in loaded['ovdet'], heavy
@@ -44,6 +53,18 @@ def test_the_light_modules_the_clim_path_and_data_preparation_import_no_detector
     for module in ('ovdet.clip', 'ovdet.clim', 'ovdet.datasets', 'ovdet.evaluation'):
         assert 'mmcv.ops' not in loaded[module], f'{module} imports mmcv.ops'
         assert 'mmdet.models' not in loaded[module], f'{module} imports mmdet.models'
-    # data preparation runs where no detector can be built
-    for heavy in ('mmcv.ops', 'mmcv._ext', 'mmdet.models', 'ovdet.models'):
-        assert heavy not in loaded['ovdet.datasets.preparation'], heavy
+
+
+def test_data_preparation_and_the_shapes_world_import_no_torch():
+    # every module of ovdet.prepare, then the shapes world: data preparation starts fast and runs
+    # where no detector (not even torch) is installed; only its CLIP steps import torch, when run
+    search = importlib.util.find_spec('ovdet.prepare').submodule_search_locations
+    prepare = ['ovdet.prepare'] + [f'ovdet.prepare.{m.name}' for m in pkgutil.iter_modules(search)]
+    assert 'ovdet.prepare.tags' in prepare
+    loaded = _modules_after_each_import(*prepare, 'ovdet.shapes')
+    assert _third_party(loaded[prepare[-1]]) <= {'ovdet', 'numpy'}
+    assert not {'ovdet.datasets', 'ovdet.clip', 'ovdet.models'} & loaded[prepare[-1]]
+    # the shapes world draws and writes files: numpy, PIL, pycocotools' masks, nothing of the stack
+    assert _third_party(loaded['ovdet.shapes']) <= {'ovdet', 'numpy', 'PIL', 'pycocotools',
+                                                    'cython_runtime'}
+    assert not {'ovdet.datasets', 'ovdet.clip', 'ovdet.models'} & loaded['ovdet.shapes']

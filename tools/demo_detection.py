@@ -58,7 +58,7 @@ def parse_args(argv=None):
 
 def demo_world(cfg):
     """The world of the config: its classes, which of them are novel, and the scene layout."""
-    from ovdet.datasets.synthetic import ShapesWorld
+    from ovdet.shapes import ShapesWorld
     spec = cfg.demo_world
     world = ShapesWorld(colours=tuple(spec['colours']), shapes=tuple(spec['shapes']),
                         class_mode=spec.get('class_mode', 'colour_shape'))
@@ -72,7 +72,7 @@ def demo_world(cfg):
 
 def generate_world(cfg, data_root, num_train, num_val, seed):
     """Scenes in COCO format with the OV split jsons (the novel classes have no base annotation)."""
-    from ovdet.datasets.synthetic import write_scene_datasets
+    from ovdet.shapes import write_scene_datasets
     world, novel, spec = demo_world(cfg)
     size = cfg.demo_world['image_size']
     for split, n, s in (('train2017', num_train, seed), ('val2017', num_val, seed + 1000)):

@@ -20,9 +20,8 @@ import argparse
 import json
 import sys
 
-from ovdet.datasets.synthetic import (ShapesWorld, write_captioned_images,
-                                      write_scene_datasets)
-from ovdet.datasets.synthetic.scene_datasets import FORMATS
+from ovdet.shapes import ShapesWorld, write_captioned_images, write_scene_datasets
+from ovdet.shapes.scene_datasets import FORMATS
 
 
 def _world_args(p):

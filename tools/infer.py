@@ -73,12 +73,7 @@ def main(argv=None):
     model = init_detector(cfg, args.checkpoint, device=args.device)
     # the free-text classes are embedded by the text tower of the detector's own CLIP: the
     # backbone's (F-VLM) or, for detectors with a frozen text encoder (Detic, BARON), the RoI head's
-    is_base = [n in base for n in names]
-    if hasattr(model, 'set_vocabulary'):
-        model.set_vocabulary(dict(class_names=names), is_base=is_base)
-    else:
-        model.roi_head.bbox_head.set_vocabulary(dict(class_names=names),
-                                                encoder=model.backbone.encoder, is_base=is_base)
+    model.set_vocabulary(dict(class_names=names), is_base=[n in base for n in names])
     model.dataset_meta = dict(classes=tuple(names))
     result = inference_detector(model, args.image)
     pred = result.pred_instances

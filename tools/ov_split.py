@@ -2,7 +2,7 @@
 
 Both outputs keep every image and every category and only filter ``annotations`` by category, so
 label order and image ids never change between the full, base and novel files. The split logic
-lives in ``ovdet.datasets.ov_splits``; this is its command line.
+lives in ``ovdet.ov_splits``; this is its command line.
 
     # OV-COCO (48 base / 17 novel / 15 unused)
     python tools/ov_split.py data/coco/annotations/instances_train2017.json --preset ov-coco \
@@ -27,8 +27,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from ovdet.datasets.ov_splits import (PRESETS, class_weights_for, keep_categories,  # noqa: E402
-                                      split_preset)
+from ovdet.json_io import load_json  # noqa: E402
+from ovdet.ov_splits import PRESETS, class_weights_for, keep_categories, split_preset  # noqa: E402
 
 
 def _names(text):
@@ -53,8 +53,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.preset is None and not args.novel:
         parser.error('give --preset or --novel')
-    with open(args.ann_file) as f:
-        data = json.load(f)
+    data = load_json(args.ann_file, 'a COCO/LVIS instances json with categories')
     base_ids, novel_ids = split_preset(data['categories'], args.preset, _names(args.novel),
                                        _names(args.base))
     for path, ids in ((args.out_base, base_ids), (args.out_novel, novel_ids)):

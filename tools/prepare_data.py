@@ -9,8 +9,9 @@
 Each step prints what it read and wrote with counts, leaves files that already hold the right
 content untouched (a second run says "nothing changed"), and stops with one line naming the file
 when an input is missing or malformed (exit status 2). ``check`` exits with 1 when something is
-missing or wrong. data/README.md is the step-by-step guide; the logic lives in
-``ovdet.datasets.preparation``.
+missing or wrong. data/README.md is the step-by-step guide; the logic lives in ``ovdet.prepare``,
+which imports torch only when a step needs CLIP (``embeddings``, ``check``), so ``--help`` and the
+data steps start fast.
 """
 import argparse
 import os
@@ -18,25 +19,27 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from ovdet.datasets.preparation import layout  # noqa: E402
-from ovdet.datasets.preparation.report import PrepareError  # noqa: E402
+from ovdet.prepare import (PrepareError, layout, prepare_cc3m, prepare_coco,  # noqa: E402
+                           prepare_embeddings, prepare_lvis, run_check)
+from ovdet.prepare.cc3m import DEFAULT_LVIS  # noqa: E402
+from ovdet.prepare.cc3m_images import LAYOUTS  # noqa: E402
+from ovdet.prepare.check import DEFAULT_CONFIG_DIRS  # noqa: E402
+from ovdet.prepare.coco import PARTS  # noqa: E402
+from ovdet.prepare.embeddings import VOCABULARIES  # noqa: E402
 
 
 def _coco(args):
-    from ovdet.datasets.preparation import prepare_coco
     prepare_coco(args.coco_root, args.metadata_dir, lvis_synonyms=args.lvis_synonyms,
                  drop_untagged=args.drop_untagged, parts=args.only)
     return 0
 
 
 def _lvis(args):
-    from ovdet.datasets.preparation import prepare_lvis
     prepare_lvis(args.lvis_root, args.metadata_dir)
     return 0
 
 
 def _cc3m(args):
-    from ovdet.datasets.preparation import prepare_cc3m
     prepare_cc3m(args.cc3m_root, tsv=args.tsv, images=args.images, image_layout=args.layout,
                  row_pattern=args.row_pattern, shard_size=args.shard_size,
                  check_images=args.check_images,
@@ -46,7 +49,6 @@ def _cc3m(args):
 
 
 def _embeddings(args):
-    from ovdet.datasets.preparation import prepare_embeddings
     prepare_embeddings(args.model, args.checkpoint, vocabularies=args.vocab,
                        out_dir=args.out_dir, tag=args.tag, activation=args.activation,
                        device=args.device, skip_existing=args.skip_existing)
@@ -54,17 +56,10 @@ def _embeddings(args):
 
 
 def _check(args):
-    from ovdet.datasets.preparation import run_check
     return run_check(args.configs, root=args.root, quick=args.quick)
 
 
 def build_parser():
-    from ovdet.datasets.preparation.cc3m import DEFAULT_LVIS
-    from ovdet.datasets.preparation.cc3m_images import LAYOUTS
-    from ovdet.datasets.preparation.check import DEFAULT_CONFIG_DIRS
-    from ovdet.datasets.preparation.coco import PARTS
-    from ovdet.datasets.preparation.embeddings import VOCABULARIES
-
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog='See data/README.md for the whole procedure.')

@@ -18,7 +18,7 @@ _base_ = [
     '../_base_/schedules/fvlm_adamw_3e.py',
 ]
 custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
-                               'ovdet.datasets.resumable_sampler', 'ovdet.engine'],
+                               'ovdet.datasets.samplers', 'ovdet.engine'],
                       allow_failed_imports=False)
 model = dict(backbone=dict(clip=dict(checkpoint='checkpoints/openai_vitb16_coco_clim.pt')))
 # shuffles as DefaultSampler and lets the loop skip the part of an epoch already trained

@@ -25,6 +25,8 @@ from mmengine.model import BaseModel
 
 from mmdet.registry import MODELS
 from ovdet.clip import CLIPEncoder, load_class_embeddings, resolve_clip
+from ovdet.evaluation.region_classifier import (check_region_samples, embeddings_source_name,
+                                                write_region_predictions)
 from ovdet.evaluation.region_inference import classify_regions
 
 from .contrastive_loss import clip_contrastive_loss
@@ -73,6 +75,7 @@ class CLIMModel(BaseModel):
         self.topk = topk
         self.class_embeddings_source = class_embeddings  # read at the first prediction
         self.register_buffer('class_embeddings', None, persistent=False)
+        self.num_classes = None  # taken from the first region-classification batch
         trainable = sum(p.numel() for p in self.parameters() if p.requires_grad)
         logger.info(f'CLIMModel: {trainable:,} trainable parameters '
                     f'(unlocked image groups: {unlocked_groups}, text locked: {lock_text})')
@@ -127,16 +130,13 @@ class CLIMModel(BaseModel):
 
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor, data_samples: List) -> List:
-        with_crops = self.with_crops
-        if with_crops is None:
-            with_crops = all('crops' in s for s in data_samples)
-        preds = classify_regions(self.encoder, inputs, data_samples,
-                                 self._embeddings(inputs.device), with_crops=with_crops,
-                                 topk=self.topk)
-        for sample, pred in zip(data_samples, preds):
-            for method, top in pred.items():
-                sample.set_field(top, f'pred_{method}')
-        return list(data_samples)
+        embeddings = self._embeddings(inputs.device)
+        with_crops, self.num_classes = check_region_samples(
+            data_samples, embeddings, embeddings_source_name(self.class_embeddings_source),
+            self.num_classes, self.with_crops)
+        preds = classify_regions(self.encoder, inputs, data_samples, embeddings,
+                                 with_crops=with_crops, topk=self.topk)
+        return write_region_predictions(data_samples, preds)
 
     def forward(self, inputs, data_samples: Optional[List] = None, mode: str = 'tensor'):
         if mode == 'loss':

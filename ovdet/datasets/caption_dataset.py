@@ -10,8 +10,8 @@ Sampling: every access draws ONE caption with ``random.choice`` (a new draw each
 epoch sees a different caption of a COCO image; CC3M has one). With
 ``ovdet.datasets.ResumableSampler`` every random choice of a sample (caption, crop, replacement of
 an unreadable image) comes from generators seeded by (seed, epoch, index)
-(``ovdet.datasets.resumable_sampler.sample_randomness``): the same in a resumed run as in the
-uninterrupted one, and with any number of dataloader workers.
+(``ovdet.datasets.samplers.resumable_sampler.sample_randomness``): the same in a resumed run as in
+the uninterrupted one, and with any number of dataloader workers.
 
 Bad data policy:
 
@@ -40,7 +40,7 @@ from PIL import UnidentifiedImageError
 from mmdet.registry import DATASETS, TRANSFORMS
 from ovdet.json_io import load_json
 
-from .resumable_sampler import sample_randomness
+from .samplers.resumable_sampler import sample_randomness
 
 PREPARE_HINT = ('see data/README.md for how to download or generate the caption data '
                 '(or override data_root / ann_file in the config)')

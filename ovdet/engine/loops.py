@@ -5,11 +5,10 @@ starts an epoch at its first batch, so a checkpoint written every N iterations (
 with ``by_epoch=False``) would replay the part of the epoch already trained. This loop starts the
 epoch at batch ``b = iter - epoch * len(dataloader)`` instead:
 
-* with a sampler that can leave positions out (``ovdet.datasets.ResumableSampler``), the batch
-  sampler is first run over index lists only (no image is loaded) to find the sample positions of
-  batches 0..b-1, and the sampler leaves exactly those out of its next pass. Any batch sampler
-  keeps its batches that way: every later batch is made of the same samples in the same order
-  (aspect-ratio grouping included, since each group keeps its order);
+* with a :class:`~ovdet.datasets.samplers.resumable_sampler.ResumableSampler`, the loop calls its
+  ``skip_first_batches(batch_sampler, b)``: the sampler finds the samples of batches 0..b-1
+  without loading any and leaves them out of its next pass, whose batches are then batches
+  b, b + 1, ... of the interrupted epoch (that method's docstring states the contract);
 * with any other sampler, the first b batches are loaded and dropped (what mmengine's
   ``IterBasedTrainLoop`` does), with a warning.
 
@@ -23,6 +22,7 @@ from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmdet.registry import LOOPS
+from ovdet.datasets.samplers.resumable_sampler import ResumableSampler
 
 
 def _sampler_of(dataloader):
@@ -68,16 +68,12 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
         print_log(f'resuming epoch {self._epoch + 1} at batch {done + 1} of {total}',
                   logger='current')
         sampler = _sampler_of(self.dataloader)
-        if hasattr(sampler, 'skip_positions'):
-            trained = []
-            batch_indices = iter(self.dataloader.batch_sampler)  # indices only, nothing loaded
-            for _ in range(done):
-                trained.extend(index.position for index in next(batch_indices))
-            sampler.skip_positions(trained)
+        if isinstance(sampler, ResumableSampler):
+            sampler.skip_first_batches(self.dataloader.batch_sampler, done)
             return iter(self.dataloader)
         print_log(f'the sampler ({type(sampler).__name__}) cannot skip samples: loading and '
-                  f'dropping {done} batches; ovdet.datasets.ResumableSampler skips them without '
-                  'loading', logger='current', level=logging.WARNING)
+                  f'dropping {done} batches; ResumableSampler skips them without loading',
+                  logger='current', level=logging.WARNING)
         batches = iter(self.dataloader)
         for _ in range(done):
             next(batches)

@@ -9,7 +9,7 @@ from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
-from ovdet.datasets.ov_splits import OV_COCO_NOVEL, split_ids, split_preset
+from ovdet.ov_splits import OV_COCO_NOVEL, split_ids, split_preset
 
 
 def ap_at_iou(coco_eval, cat_ids: Sequence[int], iou: float = 0.5) -> float:

@@ -5,7 +5,7 @@ Any CLIP checkpoint format is read by ``ovdet.clip.build_clip`` through ``clip.c
 ``load_from``) for a model that declares a ``clip`` dict.
 """
 import os
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -17,6 +17,45 @@ from ovdet.clip import (OPENAI_MEAN_255, OPENAI_STD_255, CLIPEncoder, load_class
                         resolve_clip)
 
 from .region_inference import classify_regions
+
+
+def embeddings_source_name(class_embeddings) -> str:
+    """How a vocabulary source is named in messages: its path, or its type in angle brackets."""
+    if isinstance(class_embeddings, (str, os.PathLike)):
+        return os.fspath(class_embeddings)
+    return f'<{type(class_embeddings).__name__}>'
+
+
+def check_region_samples(data_samples: Sequence, class_embeddings: torch.Tensor, source: str,
+                         num_classes: Optional[int], with_crops: Optional[bool]
+                         ) -> Tuple[bool, Optional[int]]:
+    """Checks a batch of region-classification samples against the (C, D) vocabulary.
+
+    ``num_classes`` None takes C from the ``num_classes`` the samples carry (a different count
+    raises, naming ``source``); ``with_crops`` True requires crops in every sample. Returns
+    (whether to score crops, the number of classes now known)."""
+    rows = class_embeddings.shape[0]
+    if num_classes is None:
+        found = {s.metainfo.get('num_classes') for s in data_samples} - {None}
+        for n in found:
+            if rows != int(n):
+                raise ValueError(f'class embeddings {source} have {rows} rows but the dataset has '
+                                 f'{int(n)} categories')
+        if found:
+            num_classes = int(found.pop())
+    has_crops = all('crops' in s for s in data_samples)
+    if with_crops and not has_crops:
+        raise ValueError('with_crops=True but the data samples carry no crops: set with_crops=True in '
+                         'PackPanopticRegions of the test pipeline')
+    return (has_crops if with_crops is None else bool(with_crops)), num_classes
+
+
+def write_region_predictions(data_samples: Sequence, preds: List[Dict[str, torch.Tensor]]) -> List:
+    """Each image's (n, k) top-k class indices per method into its sample as ``pred_<method>``."""
+    for sample, pred in zip(data_samples, preds):
+        for method, top in pred.items():
+            sample.set_field(top, f'pred_{method}')
+    return list(data_samples)
 
 
 def openai_image_preprocessor() -> dict:
@@ -64,9 +103,7 @@ class RegionCLIPClassifier(BaseModel):
             logger.warning('RegionCLIPClassifier: the CLIP has random weights; its accuracies '
                            'mean nothing')
 
-        self.embeddings_source = (os.fspath(class_embeddings)
-                                  if isinstance(class_embeddings, (str, os.PathLike)) else
-                                  f'<{type(class_embeddings).__name__}>')
+        self.embeddings_source = embeddings_source_name(class_embeddings)
         emb = load_class_embeddings(class_embeddings, num_classes=num_classes,
                                     embed_dim=self.encoder.embed_dim, encoder=self.encoder)
         self.register_buffer('class_embeddings', emb, persistent=False)
@@ -76,29 +113,10 @@ class RegionCLIPClassifier(BaseModel):
         self.with_crops = with_crops
         self.topk = topk
 
-    def _check_rows(self, num_classes: int, where: str) -> None:
-        rows = self.class_embeddings.shape[0]
-        if rows != num_classes:
-            raise ValueError(f'class embeddings {self.embeddings_source} have {rows} rows but {where} has '
-                             f'{num_classes} categories')
-
     def train(self, mode: bool = True):
         super().train(mode)
         self.encoder.eval()  # an evaluator only: dropout/BN stay in inference mode
         return self
-
-    def _check_samples(self, data_samples: Sequence) -> bool:
-        if self.num_classes is None:
-            found = {s.metainfo.get('num_classes') for s in data_samples} - {None}
-            for n in found:
-                self._check_rows(int(n), 'the dataset')
-            if found:
-                self.num_classes = int(found.pop())
-        has_crops = all('crops' in s for s in data_samples)
-        if self.with_crops and not has_crops:
-            raise ValueError('with_crops=True but the data samples carry no crops: set with_crops=True in '
-                             'PackPanopticRegions of the test pipeline')
-        return has_crops if self.with_crops is None else bool(self.with_crops)
 
     @torch.no_grad()
     def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
@@ -107,12 +125,11 @@ class RegionCLIPClassifier(BaseModel):
             raise RuntimeError('RegionCLIPClassifier is an evaluator; it has no loss')
         if data_samples is None:
             raise ValueError('RegionCLIPClassifier needs data samples with rois and masks')
-        with_crops = self._check_samples(data_samples)
+        with_crops, self.num_classes = check_region_samples(
+            data_samples, self.class_embeddings, self.embeddings_source, self.num_classes,
+            self.with_crops)
         preds = classify_regions(self.encoder, inputs, data_samples, self.class_embeddings,
                                  with_crops=with_crops, topk=self.topk)
         if mode == 'tensor':
             return preds
-        for sample, pred in zip(data_samples, preds):
-            for method, top in pred.items():
-                sample.set_field(top, f'pred_{method}')
-        return list(data_samples)
+        return write_region_predictions(data_samples, preds)

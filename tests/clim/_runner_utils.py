@@ -4,7 +4,7 @@ import os
 
 from mmengine.config import Config
 
-from ovdet.datasets.synthetic import add_corrupt_image, add_missing_image, write_captioned_images
+from ovdet.shapes import add_corrupt_image, add_missing_image, write_captioned_images
 
 
 def make_caption_data(root, num_images=30, with_bad=True):

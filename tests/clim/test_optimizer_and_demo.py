@@ -50,7 +50,7 @@ def test_weight_decay_only_on_trainable_matrices(repo_root, log_messages):
 @pytest.mark.integration  # spawns processes
 def test_dist_train_demo_on_two_cpu_processes(repo_root, tmp_path, subprocess_env, free_port):
     from ovdet.clip import build_clip
-    from ovdet.datasets.synthetic import write_captioned_images
+    from ovdet.shapes import write_captioned_images
     write_captioned_images(str(tmp_path / 'data'), num_images=64, image_size=48)
     work_dir = tmp_path / 'work'
     env = dict(subprocess_env, PORT=str(free_port))

@@ -9,7 +9,7 @@ from PIL import Image
 
 import ovdet.datasets  # noqa: F401  (registers)
 from ovdet.datasets import CaptionDataset
-from ovdet.datasets.synthetic import (add_corrupt_image, add_missing_image, add_tiny_image,
+from ovdet.shapes import (add_corrupt_image, add_missing_image, add_tiny_image,
                                       write_captioned_images)
 from ovdet.datasets.transforms import CaptionRandomResizedCrop, LoadCaptionImage
 from ovdet.datasets.transforms.caption_transforms import decode_image

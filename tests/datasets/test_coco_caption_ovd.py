@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ovdet.datasets.synthetic import ShapesWorld, write_captioned_images
+from ovdet.shapes import ShapesWorld, write_captioned_images
 
 CLASSES = ('circle', 'square', 'triangle', 'star', 'cross', 'ring')
 

@@ -1,5 +1,6 @@
-"""ResumableSampler and per-sample randomness: same order as DefaultSampler, positions left out on
-request, and samples whose random choices depend on (seed, epoch, index) only."""
+"""ResumableSampler and per-sample randomness: same order as DefaultSampler, positions (and with
+them the first batches of a pass) left out on request, and samples whose random choices depend on
+(seed, epoch, index) only."""
 import pickle
 import random
 
@@ -10,8 +11,8 @@ from mmengine.dataset import DefaultSampler
 
 import ovdet.datasets  # noqa: F401  (registers)
 from ovdet.datasets import CaptionDataset, ResumableSampler, SampleIndex
-from ovdet.datasets.resumable_sampler import sample_randomness, sample_seed
-from ovdet.datasets.synthetic import write_captioned_images
+from ovdet.datasets.samplers.resumable_sampler import sample_randomness, sample_seed
+from ovdet.shapes import write_captioned_images
 
 PIPELINE = [
     dict(type='LoadCaptionImage', min_size=10),
@@ -46,6 +47,35 @@ def test_skipped_positions_leave_one_pass_only():
     sampler.skip_positions([0, 1, 5])
     assert [int(i) for i in sampler] == [full[p] for p in (2, 3, 4, 6, 7)]
     assert [int(i) for i in sampler] == full  # the next pass is whole again
+
+
+class _GroupedBatches:
+    """Batches of one group each, a group's batch filled in the order its indices come (how
+    mmdet's AspectRatioBatchSampler groups by aspect ratio); leftovers are dropped."""
+
+    def __init__(self, sampler, batch_size, group_of):
+        self.sampler, self.batch_size, self.group_of = sampler, batch_size, group_of
+
+    def __iter__(self):
+        buckets = {}
+        for index in self.sampler:
+            bucket = buckets.setdefault(self.group_of(int(index)), [])
+            bucket.append(index)
+            if len(bucket) == self.batch_size:
+                yield list(bucket)
+                bucket.clear()
+
+
+@pytest.mark.parametrize('group_of', [lambda i: 0, lambda i: i % 3 == 0],
+                         ids=['one group', 'two groups'])
+def test_skip_first_batches_starts_the_next_pass_at_that_batch(group_of):
+    sampler = ResumableSampler(_Sized(23), seed=4)
+    sampler.set_epoch(2)
+    batches = _GroupedBatches(sampler, 3, group_of)
+    full = [[int(i) for i in batch] for batch in batches]
+    sampler.skip_first_batches(batches, 4)
+    assert [[int(i) for i in batch] for batch in batches] == full[4:]
+    assert [[int(i) for i in batch] for batch in batches] == full  # one pass only
 
 
 def test_sample_index_survives_pickling_to_workers():

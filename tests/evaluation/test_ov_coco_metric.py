@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from ovdet.datasets.ov_splits import (OV_COCO_BASE, OV_COCO_NOVEL, OV_COCO_UNUSED, keep_categories,
+from ovdet.ov_splits import (OV_COCO_BASE, OV_COCO_NOVEL, OV_COCO_UNUSED, keep_categories,
                                       split_preset)
 from ovdet.evaluation import OVCocoBaseNovelMetric
 

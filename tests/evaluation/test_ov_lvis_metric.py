@@ -6,7 +6,7 @@ import torch
 
 
 def test_ov_lvis_metric_reports_apr(tmp_path):
-    from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
+    from ovdet.shapes import ShapesWorld, write_scene_datasets
     from ovdet.evaluation import OVLVISMetric
     world = ShapesWorld(class_mode='shape')
     out = write_scene_datasets(str(tmp_path), num_images=6, image_size=96, world=world,

@@ -8,7 +8,7 @@ from mmengine.dataset import pseudo_collate
 
 from ovdet.clip import build_clip
 from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
-from ovdet.datasets.synthetic import write_scene_datasets
+from ovdet.shapes import write_scene_datasets
 from ovdet.evaluation import RegionClassificationMetric, RegionCLIPClassifier
 from ovdet.evaluation.region_inference import region_features
 

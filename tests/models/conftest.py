@@ -1,15 +1,10 @@
-import os
-import sys
-
 import pytest
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope='session')
 def shapes_ov_root(tmp_path_factory):
     """A generated OV shapes dataset (train2017 + val2017, 'star' novel), COCO layout."""
-    from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
+    from ovdet.shapes import ShapesWorld, write_scene_datasets
     root = tmp_path_factory.mktemp('shapes_ov')
     world = ShapesWorld(class_mode='shape')
     for split, n, seed in (('train2017', 6, 0), ('val2017', 4, 1)):
@@ -24,7 +19,7 @@ def shapes_lvis_root(tmp_path_factory):
     """A generated LVIS-style dataset ('star' rare = novel) with the base-only train json that
     ``tools/ov_split.py --preset ov-lvis`` writes."""
     from fvlm_helpers import write_lvis_base_json
-    from ovdet.datasets.synthetic import ShapesWorld, write_scene_datasets
+    from ovdet.shapes import ShapesWorld, write_scene_datasets
     root = tmp_path_factory.mktemp('shapes_lvis')
     world = ShapesWorld(class_mode='shape')
     for split, n, seed in (('train2017', 6, 0), ('val2017', 4, 1)):

@@ -4,9 +4,9 @@ import sys
 
 import pytest
 
-from ovdet.datasets.synthetic import write_scene_datasets
-from ovdet.datasets.synthetic.cc3m_release import write_cc3m_release
-from ovdet.datasets.synthetic.coco_release import write_coco_release
+from ovdet.shapes import write_scene_datasets
+from ovdet.shapes.cc3m_release import write_cc3m_release
+from ovdet.shapes.coco_release import write_coco_release
 
 pytestmark = pytest.mark.integration  # every test here runs the tool as a subprocess
 
@@ -57,3 +57,18 @@ def test_a_bad_input_is_one_line_and_status_2(repo_root, tmp_path, subprocess_en
         'error: data/lvis_v1/annotations/lvis_v1_train.json: not found; expected it from '
         'lvis_v1_train.json.zip (lvisdataset.org)']
 
+
+
+def test_help_imports_no_torch(repo_root, tmp_path, subprocess_env):
+    # the tool, run as a script, answers --help without importing torch (only its CLIP steps do)
+    code = ('import runpy, sys\n'
+            f'sys.argv = [{str(repo_root / "tools/prepare_data.py")!r}, "--help"]\n'
+            'try:\n'
+            '    runpy.run_path(sys.argv[0], run_name="__main__")\n'
+            'except SystemExit as e:\n'
+            '    assert e.code == 0, e.code\n'
+            'assert "torch" not in sys.modules\n')
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env=subprocess_env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert 'usage: prepare_data.py' in out.stdout and 'embeddings' in out.stdout

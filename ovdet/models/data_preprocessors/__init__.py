@@ -1,3 +1,0 @@
-from .clip_det_preprocessor import CLIPDetDataPreprocessor
-
-__all__ = ['CLIPDetDataPreprocessor']

@@ -1,3 +1,0 @@
-from .fvlm import FVLMDetector
-
-__all__ = ['FVLMDetector']

@@ -1,0 +1,8 @@
+"""F-VLM-style detectors on a frozen CLIP: the detector, its RoI and box heads (the geometric
+ensemble of detector and CLIP region scores at test time) and the CLIP pixel preprocessor."""
+from .bbox_head import FVLMBBoxHead
+from .data_preprocessor import CLIPDetDataPreprocessor
+from .detector import FVLMDetector
+from .roi_head import FVLMRoIHead
+
+__all__ = ['CLIPDetDataPreprocessor', 'FVLMBBoxHead', 'FVLMDetector', 'FVLMRoIHead']

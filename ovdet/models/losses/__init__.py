@@ -1,3 +1,0 @@
-from .masked_cross_entropy import ZeroWeightMaskedCrossEntropyLoss
-
-__all__ = ['ZeroWeightMaskedCrossEntropyLoss']
