@@ -1,4 +1,4 @@
-"""The two fixes our pinned stack needs, kept in one place.
+"""The three fixes our pinned stack needs, kept in one place.
 
 1. **mmengine resume under ``weights_only=True``.** Since torch 2.6, ``torch.load`` defaults to
    ``weights_only=True``. mmengine 0.10.7 calls it without the argument, and its checkpoints pickle the
