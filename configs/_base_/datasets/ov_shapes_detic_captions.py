@@ -1,40 +1,36 @@
-# The tiny Detic data on the shapes world without mosaics: per batch 2 detection scenes and 4
-# captioned single-shape images (Detic-style caption json with tags, 64 px, resized to fit 96 px).
-# Captioned images, written with the scenes' class mode:
+# The tiny Detic data on the shapes world without mosaics: per batch 2 detection scenes (those of
+# ov_shapes_detic.py) and 4 captioned single-shape images (Detic-style caption json with tags,
+# 64 px, resized to fit 96 px). Captioned images, written with the scenes' class mode:
 #   python tools/generate_synthetic_data.py captions data/shapes_captions --class-mode shape \
 #       --num-images 256
 _base_ = './ov_shapes_detic.py'
-caption_root = 'data/shapes_captions/'
-branch_field = ['det', 'caption']
-caption_meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
-                     'flip_direction', 'captions', 'tags', 'image_ids')
-det_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branch_field, det=dict(type='PackDetInputs')),
-]
-caption_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=(96, 96), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branch_field,
-         caption=dict(type='PackDetInputs', meta_keys=caption_meta_keys)),
-]
-det_dataset = dict(type='CocoDataset', data_root='data/shapes_ov/', metainfo=dict(classes=(
-    'circle', 'square', 'triangle', 'star', 'cross', 'ring')),
-    ann_file='wusize/instances_train2017_base.json', data_prefix=dict(img='train2017/'),
-    filter_cfg=dict(filter_empty_gt=True), pipeline=det_pipeline)
-caption_dataset = dict(type='CocoCaptionOVDDataset', data_root=caption_root,
-                       metainfo=det_dataset['metainfo'],
-                       ann_file='wusize/captions_train2017_tags_allcaps.json',
-                       data_prefix=dict(img='train2017/'), pipeline=caption_pipeline)
-batch_split = [2, 4]
 train_dataloader = dict(
     _delete_=True,
-    batch_size=sum(batch_split), num_workers=0, persistent_workers=False,
-    sampler=dict(type='MultiSourceGroupSampler', source_ratio=batch_split),
+    batch_size=6,  # the sum of sampler.source_ratio
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='MultiSourceGroupSampler', source_ratio=[2, 4]),
     batch_sampler=None,
-    dataset=dict(type='ConcatDataset', datasets=[det_dataset, caption_dataset]))
+    dataset=dict(type='ConcatDataset', datasets=[
+        dict(_base_.train_dataloader.dataset, pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadAnnotations', with_bbox=True),
+            dict(type='Resize', scale=(128, 128), keep_ratio=True),
+            dict(type='RandomFlip', prob=0.5),
+            dict(type='MultiBranch', branch_field=['det', 'caption'],
+                 det=dict(type='PackDetInputs')),
+        ]),
+        dict(type='CocoCaptionOVDDataset', data_root='data/shapes_captions/',
+             metainfo=_base_.train_dataloader.dataset.metainfo,
+             ann_file='wusize/captions_train2017_tags_allcaps.json',
+             data_prefix=dict(img='train2017/'), pipeline=[
+                 dict(type='LoadImageFromFile'),
+                 dict(type='LoadAnnotations', with_bbox=True),
+                 dict(type='Resize', scale=(96, 96), keep_ratio=True),
+                 dict(type='RandomFlip', prob=0.5),
+                 dict(type='MultiBranch', branch_field=['det', 'caption'],
+                      caption=dict(type='PackDetInputs', meta_keys=(
+                          'img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
+                          'flip_direction', 'captions', 'tags', 'image_ids'))),
+             ]),
+    ]))
