@@ -36,7 +36,7 @@ model = dict(
 train_cfg = dict(max_iters=45000, val_interval=15000)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
-    dict(type='CosineAnnealingLR', begin=0, by_epoch=False, T_max=45000),
+    dict(type='CosineAnnealingLR', begin=0, by_epoch=False),  # to 0 at train_cfg.max_iters
 ]
 optim_wrapper = dict(type='AmpOptimWrapper')
 default_hooks = dict(checkpoint=dict(interval=5000, max_keep_ckpts=1))

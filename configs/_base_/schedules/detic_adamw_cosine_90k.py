@@ -10,5 +10,7 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=1.0, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.0001, by_epoch=False, begin=0, end=10000),
-    dict(type='CosineAnnealingLR', begin=0, by_epoch=False, T_max=90000),
+    # no `end` and no `T_max`: mmengine ends it with the run (train_cfg.max_iters) and the cosine
+    # spans end - begin, so it reaches 0 at the last iteration of any run length
+    dict(type='CosineAnnealingLR', begin=0, by_epoch=False),
 ]

@@ -5,7 +5,8 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
-    dict(type='MultiStepLR', begin=0, end=90000, by_epoch=False, milestones=[60000, 80000], gamma=0.1),
+    # no `end`: mmengine ends it with the run (train_cfg.max_iters); the milestones are iterations
+    dict(type='MultiStepLR', begin=0, by_epoch=False, milestones=[60000, 80000], gamma=0.1),
 ]
 optim_wrapper = dict(
     type='OptimWrapper',
