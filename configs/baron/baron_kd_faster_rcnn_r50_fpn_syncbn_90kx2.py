@@ -4,6 +4,19 @@
 # clipping; boxes cache from iteration 20k; test score threshold 0.01. Reference: novel AP50 34.6.
 # Class embeddings (80 x 512, unprojected last-block EOT states of ViT-B/32's text tower): see
 # docs/detectors.md, "BARON".
+#
+# Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
+#   load_from                                        the SOCO* detector checkpoint
+#   model.roi_head.text_encoder.clip.checkpoint      the CLIP whose text tower reads the pseudo
+#                                                    words (ViT-B/32)
+#   model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint   the CLIP whose image tower teaches (the
+#                                                    same file in the reference)
+#   model.roi_head.bbox_head.class_embeddings        (80, 512) .npy made by the text tower
+#   train_dataloader.dataset.datasets.0.data_root    COCO root of the detection images
+#   train_dataloader.dataset.datasets.1.data_root    COCO root of the kd images
+#   train_cfg.max_iters                              run length (the LR schedule ends with it)
+#   param_scheduler.1.milestones                     the iterations of the two LR steps
+#   default_hooks.checkpoint.interval                iterations between checkpoints
 _base_ = [
     '../_base_/models/baron_faster_rcnn_r50_fpn.py',
     '../_base_/datasets/ov_coco_baron_kd.py',

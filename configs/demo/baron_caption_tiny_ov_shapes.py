@@ -3,6 +3,16 @@
 # proposals + the image box, up to 4 orders) against all of its captions.
 # Data:  configs/_base_/datasets/ov_shapes_baron_caption.py (data/shapes_ov, data/shapes_captions).
 # Train: python tools/train.py configs/demo/baron_caption_tiny_ov_shapes.py
+#
+# Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
+#   model.roi_head.text_encoder.clip.checkpoint      the tiny CLIP whose text tower reads the
+#                                                    pseudo words and captions, and embeds the
+#                                                    class names
+#   model.roi_head.bbox_head.class_embeddings        dict(class_names=[...]) or a (C, W) .npy
+#   train_dataloader.dataset.datasets.0.data_root    scenes of the detection batch
+#   train_dataloader.dataset.datasets.1.data_root    the captioned images
+#   train_cfg.max_iters                              run length
+#   default_hooks.checkpoint.interval                iterations between checkpoints
 _base_ = [
     '../_base_/models/baron_tiny_c4.py',
     '../_base_/datasets/ov_shapes_baron_caption.py',

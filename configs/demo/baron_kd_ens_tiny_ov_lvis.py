@@ -4,12 +4,20 @@
 # frequencies, and the ensemble head (detection and distillation branches combined at test).
 # Data:  see configs/demo/fvlm_tiny_ov_lvis.py (data/shapes_lvis).
 # Train: python tools/train.py configs/demo/baron_kd_ens_tiny_ov_lvis.py
+#
+# Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
+#   model.roi_head.text_encoder.clip.checkpoint      the tiny CLIP whose text tower reads the
+#                                                    pseudo words and embeds the class names
+#   model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint   the tiny CLIP whose image tower teaches
+#   model.roi_head.bbox_head.class_embeddings        dict(class_names=[...]) or a (C, D) .npy
+#   train_dataloader.dataset.datasets.0.dataset.data_root   scenes of the detection batch (inside
+#                                                    the class-balanced wrapper)
+#   train_dataloader.dataset.datasets.1.data_root    scenes of the kd batch
+#   train_cfg.max_iters                              run length
+#   default_hooks.checkpoint.interval                iterations between checkpoints
+# The validation scenes are val_dataloader.dataset.data_root with val_evaluator.ann_file (and
+# test_*); the class weights come from model.roi_head.bbox_head.loss_cls.class_weight.
 _base_ = './baron_kd_tiny_ov_shapes.py'
-data_root = 'data/shapes_lvis/'
-classes = ('circle', 'square', 'triangle', 'star', 'cross', 'ring')
-metainfo = dict(classes=classes)
-norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
-branch_field = ['det', 'kd']
 model = dict(
     data_preprocessor=dict(data_preprocessor=dict(pad_mask=True)),
     roi_head=dict(
@@ -18,54 +26,52 @@ model = dict(
         bbox_head=dict(
             type='BaronEnsembleConvFCBBoxHead', ensemble_factor=2.0 / 3.0,
             projected=True, cls_temperature=100.0, test_cls_temperature=100.0 / 0.7,
-            loss_cls=dict(class_weight=data_root + 'annotations/lvis_v1_val.json', bg_weight=1.0)),
+            # the weights come from the categories' frequency: 'r' (rare = novel) -> 0
+            loss_cls=dict(class_weight='data/shapes_lvis/annotations/lvis_v1_val.json',
+                          bg_weight=1.0)),
         mask_roi_extractor=dict(
             type='SingleRoIExtractor',
             roi_layer=dict(type='RoIAlign', output_size=14, sampling_ratio=0),
             out_channels=32, featmap_strides=[4, 8, 16, 32]),
         mask_head=dict(
-            type='FCNMaskHead', num_convs=2, in_channels=32, conv_out_channels=32,
-            num_classes=len(classes), norm_cfg=norm_cfg,
+            type='FCNMaskHead', num_convs=2, in_channels=32, conv_out_channels=32, num_classes=6,
+            norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
             loss_mask=dict(type='CrossEntropyLoss', use_mask=True, loss_weight=1.0))),
     train_cfg=dict(rcnn=dict(mask_size=28)),
     test_cfg=dict(rcnn=dict(score_thr=1e-4, nms=dict(type='nms', iou_threshold=0.5),
                             max_per_img=100, mask_thr_binary=0.5)))
-kd_meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
-                'flip_direction')
-det_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branch_field, det=dict(type='PackDetInputs')),
-]
-kd_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='MultiBranch', branch_field=branch_field,
-         kd=dict(type='PackDetInputs', meta_keys=kd_meta_keys)),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(128, 128), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                                          'scale_factor')),
-]
-lvis_train = dict(type='LVISV1Dataset', data_root=data_root, metainfo=metainfo,
-                  ann_file='wusize/lvis_v1_train_base.json', data_prefix=dict(img=''),
-                  filter_cfg=dict(filter_empty_gt=True, min_size=8), pipeline=det_pipeline)
+# the LVIS-style scenes in the two sources of the base config: with masks for the detection batch,
+# class-balanced resampling there as in the recipe, smaller boxes kept (min_size 8)
 train_dataloader = dict(dataset=dict(datasets=[
-    dict(type='ClassBalancedDataset', oversample_thr=1e-3, dataset=lvis_train),
-    dict(lvis_train, filter_cfg=dict(filter_empty_gt=False), pipeline=kd_pipeline)]))
-val_dataloader = dict(
-    dataset=dict(_delete_=True, type='LVISV1Dataset', data_root=data_root, metainfo=metainfo,
-                 ann_file='annotations/lvis_v1_val.json', data_prefix=dict(img=''),
-                 test_mode=True, pipeline=test_pipeline))
+    dict(type='ClassBalancedDataset', oversample_thr=1e-3, dataset=dict(
+        type='LVISV1Dataset', data_root='data/shapes_lvis/',
+        metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
+        ann_file='wusize/lvis_v1_train_base.json', data_prefix=dict(img=''),
+        filter_cfg=dict(filter_empty_gt=True, min_size=8), pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+            dict(type='Resize', scale=(128, 128), keep_ratio=True),
+            dict(type='RandomFlip', prob=0.5),
+            dict(type='MultiBranch', branch_field=['det', 'kd'], det=dict(type='PackDetInputs')),
+        ])),
+    dict(type='LVISV1Dataset', data_root='data/shapes_lvis/',
+         metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
+         ann_file='wusize/lvis_v1_train_base.json', data_prefix=dict(img=''),
+         filter_cfg=dict(filter_empty_gt=False),
+         pipeline=_base_.train_dataloader.dataset.datasets[1].pipeline),
+]))
+val_dataloader = dict(dataset=dict(
+    _delete_=True, type='LVISV1Dataset', data_root='data/shapes_lvis/',
+    metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
+    ann_file='annotations/lvis_v1_val.json', data_prefix=dict(img=''), test_mode=True, pipeline=[
+        dict(type='LoadImageFromFile'),
+        dict(type='Resize', scale=(128, 128), keep_ratio=True),
+        dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+        dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                                              'scale_factor')),
+    ]))
 test_dataloader = val_dataloader
 val_evaluator = dict(_delete_=True, type='OVLVISMetric',
-                     ann_file=data_root + 'annotations/lvis_v1_val.json',
+                     ann_file='data/shapes_lvis/annotations/lvis_v1_val.json',
                      metric=['bbox', 'segm'], max_dets=100)
 test_evaluator = val_evaluator

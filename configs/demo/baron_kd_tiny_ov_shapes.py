@@ -7,6 +7,16 @@
 # A random tiny CLIP (clip checkpoint None) is neither saved with the detector nor reproducible
 # across processes: give model.roi_head.text_encoder.clip.checkpoint (and the teacher's) a CLIP
 # file, e.g. the demo's work_dirs/demo/pretrain/clip_pretrain_tiny_clip.pt with ovdet-ViT-demo.
+#
+# Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
+#   model.roi_head.text_encoder.clip.checkpoint      the tiny CLIP whose text tower reads the
+#                                                    pseudo words and embeds the class names
+#   model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint   the tiny CLIP whose image tower teaches
+#   model.roi_head.bbox_head.class_embeddings        dict(class_names=[...]) or a (C, W) .npy
+#   train_dataloader.dataset.datasets.0.data_root    scenes of the detection batch
+#   train_dataloader.dataset.datasets.1.data_root    scenes of the kd batch
+#   train_cfg.max_iters                              run length
+#   default_hooks.checkpoint.interval                iterations between checkpoints
 _base_ = [
     '../_base_/models/baron_tiny_fpn.py',
     '../_base_/datasets/ov_shapes_baron_kd.py',

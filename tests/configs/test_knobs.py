@@ -11,8 +11,13 @@ Model knobs that name a CLIP checkpoint are checked with ``ovdet.clip.factory.bu
 replaced by a recorder (the ViT-B/16 and RN50x64 weights are not here), which proves that the
 built model asks for exactly that file. Schedules are built by mmengine's runner with the recipe's
 train_cfg, param_scheduler and hooks, and a tiny stand-in model and caption set.
+
+mmdet's own base files leave top-level names of their own (``data_root``, ``train_pipeline``,
+``norm_cfg``, ...), resolved inside those files: a recipe that inherits them may carry them, with
+mmdet's values, but no top-level name of ours.
 """
 import copy
+import functools
 import os
 import os.path as osp
 import re
@@ -32,10 +37,11 @@ import ovdet.engine  # noqa: F401
 import ovdet.evaluation  # noqa: F401
 from mmdet.registry import DATASETS, MODELS
 from ovdet.clip import factory
-from ovdet.datasets.synthetic import write_captioned_images
+from ovdet.shapes import write_captioned_images
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-KNOB_LINE = re.compile(r'^#   ([A-Za-z_]\w*(?:\.\w+)+)\s')
+# a nested key, or load_from (the one top-level runner key a recipe lists)
+KNOB_LINE = re.compile(r'^#   ([A-Za-z_]\w*(?:\.\w+)+|load_from)\s')
 # what a runner config holds; any other top-level name would look like a knob that does nothing
 RUNNER_KEYS = {
     'auto_scale_lr', 'custom_hooks', 'custom_imports', 'default_hooks', 'default_scope', 'env_cfg',
@@ -192,6 +198,10 @@ def checkpoint_interval(cfg, ctx):
     return hook.interval
 
 
+def runner_load_from(cfg, ctx):
+    return _runner(cfg, ctx)._load_from  # the checkpoint the runner loads before training
+
+
 # ------------------------------------------------------------------------------ knob tables
 
 @dataclass
@@ -269,6 +279,49 @@ DEMO_DETECTOR_KNOBS = dict(DETECTOR_KNOBS, **{
         'knobs/shapes/', dataset_attribute('train_dataloader.dataset', 'data_root')),
     'train_cfg.max_iters': Knob(_double, loop_length('max_iters'))})
 
+# BARON: the pseudo-word head's text tower, the distillation teacher (a CLIP of its own in the
+# config, the same file in the recipes), the head's vocabulary and the two training sources
+BARON_KNOBS = {
+    'model.roi_head.text_encoder.clip.checkpoint': Knob(
+        CLIP_CKPT, clip_checkpoint('model.roi_head.text_encoder', False)),
+    'model.roi_head.bbox_head.class_embeddings': Knob('HEAD_VOCAB', head_embeddings),
+    'default_hooks.checkpoint.interval': Knob(_double, checkpoint_interval),
+}
+BARON_TEACHER_KNOBS = {
+    'model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint': Knob(
+        CLIP_CKPT, clip_checkpoint('model.roi_head.ovd_cfg.baron_kd', False))}
+BARON_SCHEDULE_KNOBS = {
+    'train_cfg.max_iters': Knob(_double, schedule_length),
+    'param_scheduler.1.milestones': Knob([1000, 2000], milestones)}
+
+
+def _sources(*roots):
+    """Knobs of the data roots of train_dataloader.dataset.datasets (a key per source)."""
+    knobs = {}
+    for i, (inner, root) in enumerate(roots):
+        key = f'train_dataloader.dataset.datasets.{i}' + ('.dataset' if inner else '')
+        knobs[f'{key}.data_root'] = Knob(root, dataset_attribute(key, 'data_root'))
+    return knobs
+
+
+BARON_COCO_KD_KNOBS = dict(BARON_KNOBS, **BARON_TEACHER_KNOBS, **BARON_SCHEDULE_KNOBS,
+                           **_sources((False, 'knobs/coco/'), (False, 'knobs/coco/')))
+BARON_COCO_CAPTION_KNOBS = dict(BARON_KNOBS, **BARON_SCHEDULE_KNOBS,
+                                **_sources((False, 'knobs/coco/'), (False, 'knobs/coco/')))
+BARON_SOCO_KNOBS = dict(BARON_COCO_KD_KNOBS, load_from=Knob('knobs/soco.pth', runner_load_from))
+BARON_LVIS_KNOBS = dict(BARON_KNOBS, **BARON_TEACHER_KNOBS, **BARON_SCHEDULE_KNOBS,
+                        **_sources((True, 'knobs/lvis/'), (False, 'knobs/lvis/')),
+                        load_from=Knob('knobs/soco.pth', runner_load_from))
+# the laptop configs: a constant learning rate after the warm-up, so only the loop's length
+BARON_DEMO_KNOBS = dict(BARON_KNOBS, **{
+    'train_cfg.max_iters': Knob(_double, loop_length('max_iters'))})
+BARON_DEMO_KD_KNOBS = dict(BARON_DEMO_KNOBS, **BARON_TEACHER_KNOBS,
+                           **_sources((False, 'knobs/shapes/'), (False, 'knobs/shapes/')))
+BARON_DEMO_CAPTION_KNOBS = dict(BARON_DEMO_KNOBS,
+                                **_sources((False, 'knobs/shapes/'), (False, 'knobs/captions/')))
+BARON_DEMO_LVIS_KNOBS = dict(BARON_DEMO_KNOBS, **BARON_TEACHER_KNOBS,
+                             **_sources((True, 'knobs/lvis/'), (False, 'knobs/lvis/')))
+
 RECIPES = {
     'configs/clip_based/clim_vitb16.py': CLIM_RECIPE_KNOBS,
     'configs/clip_based/clim_vitb16_cc3m.py': CLIM_RECIPE_KNOBS,
@@ -283,10 +336,36 @@ RECIPES = {
     'configs/demo/fvlm_tiny_ov_shapes.py': DEMO_DETECTOR_KNOBS,
     'configs/demo/fvlm_tiny_ov_lvis.py': DEMO_DETECTOR_KNOBS,
     'configs/demo/fvlm_demo_clip_ov_shapes.py': DEMO_DETECTOR_KNOBS,
+    'configs/baron/baron_kd_faster_rcnn_r50_fpn_syncbn_90kx2.py': BARON_SOCO_KNOBS,
+    'configs/baron/baron_kd_faster_rcnn_r50_fpn_syncbn_90kx2_clim_vitb16.py': BARON_SOCO_KNOBS,
+    'configs/baron/baron_kd_faster_rcnn_r50_caffe_c4_90k.py': BARON_COCO_KD_KNOBS,
+    'configs/baron/baron_caption_faster_rcnn_r50_caffe_c4_90k.py': BARON_COCO_CAPTION_KNOBS,
+    'configs/baron/baron_kd_mask_rcnn_r50_fpn_syncbn_45kx4_lvis.py': BARON_LVIS_KNOBS,
+    'configs/baron/baron_kd_ens_mask_rcnn_r50_fpn_syncbn_45kx4_lvis.py': BARON_LVIS_KNOBS,
+    'configs/demo/baron_kd_tiny_ov_shapes.py': BARON_DEMO_KD_KNOBS,
+    'configs/demo/baron_caption_tiny_ov_shapes.py': BARON_DEMO_CAPTION_KNOBS,
+    'configs/demo/baron_kd_ens_tiny_ov_lvis.py': BARON_DEMO_LVIS_KNOBS,
 }
-# recipes whose every top-level name is a runner key, checked too (the F-VLM recipes inherit
-# dataset and model bases that define variables of their own)
+# recipes whose every top-level name is a runner key or one that mmdet's base files leave, checked
+# too (the F-VLM recipes inherit model bases that define variables of their own)
 NO_LOOSE_VARIABLES = [r for r in RECIPES if 'fvlm' not in r]
+# the mmdet base files our bases inherit
+MMDET_BASES = ('datasets/coco_detection.py', 'datasets/lvis_v1_instance.py',
+               'models/faster-rcnn_r50-caffe-c4.py', 'models/faster-rcnn_r50_fpn.py',
+               'models/mask-rcnn_r50_fpn.py', 'default_runtime.py')
+
+
+@functools.lru_cache(maxsize=None)
+def mmdet_leftovers():
+    """{name: [values]} of the top-level names other than runner keys that mmdet's bases leave,
+    read as a config inheriting them reads them (with their _scope_)."""
+    names = {}
+    for base in MMDET_BASES:
+        cfg = Config.fromstring(f"_base_ = 'mmdet::_base_/{base}'", '.py')
+        for name, value in cfg.items():
+            if name not in RUNNER_KEYS:
+                names.setdefault(name, []).append(_plain(value))
+    return names
 
 
 def documented_knobs(path):
@@ -395,8 +474,11 @@ def test_every_documented_knob_takes_effect(recipe, captions, tiny_clip, tmp_pat
     if documented is not None:
         assert sorted(documented) == sorted(knobs), 'the Knobs list and this test disagree'
     base = Config.fromfile(osp.join(REPO, recipe))
-    if recipe in NO_LOOSE_VARIABLES:  # no top-level variable pretends to be a knob
-        assert set(base.keys()) <= RUNNER_KEYS, sorted(set(base.keys()) - RUNNER_KEYS)
+    if recipe in NO_LOOSE_VARIABLES:  # no top-level variable of ours pretends to be a knob
+        leftovers = mmdet_leftovers()
+        ours = [name for name in set(base.keys()) - RUNNER_KEYS
+                if _plain(base[name]) not in leftovers.get(name, [])]
+        assert not ours, sorted(ours)
     values = _new_values(base, knobs, tmp_path)
     for key, value in values.items():
         assert value != _get(base, key), f'{key}: choose a value the recipe does not have'

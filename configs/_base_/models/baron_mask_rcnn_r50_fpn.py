@@ -3,30 +3,32 @@
 # CLIP text space; embeddings of the 1203 classes made the same way), temperature 100 in training
 # and 100 / 0.7 at test, softmax CE with the rare classes masked (class weights from the category
 # frequencies), and the distillation on the 'kd' batch with LVIS temperatures (20 / 30) and bags
-# (top 500 proposals, up to 6 groups). Class-specific masks over 1203 classes (as the reference).
+# (top 500 proposals, up to 6 groups); text_encoder.clip and ovd_cfg.baron_kd.teacher name the
+# same CLIP. Class-specific masks over 1203 classes (as the reference).
 _base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
-norm_cfg = dict(type='SyncBN', requires_grad=True)
-clip = dict(model_name='ViT-B-32', checkpoint='checkpoints/clip_vitb32.pth')
-pixel_mean = [123.675, 116.28, 103.53]
-pixel_std = [58.395, 57.12, 57.375]
-num_words = 4
 model = dict(
     type='OVDTwoStageDetector',
     data_preprocessor=dict(
         _delete_=True,
         type='MultiBranchDataPreprocessor',
-        data_preprocessor=dict(type='DetDataPreprocessor', mean=pixel_mean, std=pixel_std,
-                               bgr_to_rgb=True, pad_mask=True, pad_size_divisor=32)),
-    backbone=dict(frozen_stages=-1, norm_cfg=norm_cfg, norm_eval=False, init_cfg=None),
-    neck=dict(norm_cfg=norm_cfg),
+        data_preprocessor=dict(type='DetDataPreprocessor', mean=[123.675, 116.28, 103.53],
+                               std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_mask=True,
+                               pad_size_divisor=32)),
+    backbone=dict(frozen_stages=-1, norm_cfg=dict(type='SyncBN', requires_grad=True),
+                  norm_eval=False, init_cfg=None),
+    neck=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),
     rpn_head=dict(anchor_generator=dict(scale_major=False)),
     batch2ovd=dict(kd=['baron_kd']),
     roi_head=dict(
         type='BaronRoIHead',
-        text_encoder=dict(type='FrozenCLIPTextEncoder', clip=clip),
+        text_encoder=dict(
+            type='FrozenCLIPTextEncoder',
+            clip=dict(model_name='ViT-B-32', checkpoint='checkpoints/clip_vitb32.pth')),
         ovd_cfg=dict(baron_kd=dict(
-            type='BaronKD', teacher=clip, input_mean=pixel_mean, input_std=pixel_std,
-            input_bgr=False, num_words=num_words, word_dim=512, word_dropout=0.5, bag_temp=20.0,
+            type='BaronKD',
+            teacher=dict(model_name='ViT-B-32', checkpoint='checkpoints/clip_vitb32.pth'),
+            input_mean=[123.675, 116.28, 103.53], input_std=[58.395, 57.12, 57.375],
+            input_bgr=False, num_words=4, word_dim=512, word_dropout=0.5, bag_temp=20.0,
             single_temp=30.0, bag_weight=1.0, single_weight=0.1, use_gt=True, queue_length=1024,
             sampling=dict(topk=500, shape_ratio_thr=0.25, area_ratio_thr=0.01,
                           objectness_thr=0.85, nms_thr=0.1, max_groups=6, max_permutations=2,
@@ -34,9 +36,9 @@ model = dict(
             boxes_cache=None)),
         bbox_head=dict(
             type='BaronShared4Conv1FCBBoxHead',
-            norm_cfg=norm_cfg,
+            norm_cfg=dict(type='SyncBN', requires_grad=True),
             num_classes=1203,
-            num_words=num_words, word_dim=512, projected=True,
+            num_words=4, word_dim=512, projected=True,
             class_embeddings='data/metadata/lvis_v1_clip_detpro.npy',
             cls_temperature=100.0, test_cls_temperature=100.0 / 0.7, bg_embedding='learn',
             word_dropout=0.5, reg_class_agnostic=True,
@@ -47,5 +49,5 @@ model = dict(
             loss_cls=dict(_delete_=True, type='ZeroWeightMaskedCrossEntropyLoss', num_classes=1203,
                           class_weight='data/metadata/lvis_v1_train_cat_norare_info.json',
                           bg_weight=1.0)),
-        mask_head=dict(num_classes=1203, norm_cfg=norm_cfg)),
+        mask_head=dict(num_classes=1203, norm_cfg=dict(type='SyncBN', requires_grad=True))),
     test_cfg=dict(rcnn=dict(score_thr=1e-4, max_per_img=300)))
