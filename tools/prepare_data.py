@@ -4,12 +4,15 @@
     python tools/prepare_data.py lvis
     python tools/prepare_data.py cc3m  [--check-images] [--layout img2dataset|row]
     python tools/prepare_data.py embeddings --model ViT-B-16 --checkpoint checkpoints/ViT-B-16.pt
-    python tools/prepare_data.py check [--quick]
+    python tools/prepare_data.py check [--quick] [--root CHECKOUT]
 
-Each step prints what it read and wrote with counts, leaves files that already hold the right
-content untouched (a second run says "nothing changed"), and stops with one line naming the file
-when an input is missing or malformed (exit status 2). ``check`` exits with 1 when something is
-missing or wrong. data/README.md is the step-by-step guide; the logic lives in ``ovdet.prepare``,
+Each step checks every input before it writes anything, and stops with one line naming the file
+(and the entry, or the line) when an input is missing, malformed or empty (exit status 2); it
+writes its outputs all together at the end or none, leaves files that already hold the right
+content untouched (a second run says "nothing changed"), and prints what it read, wrote and left
+out, with counts. ``check`` exits with 1 when something is missing or wrong, and with 2 when it
+finds no config (run it in the checkout, or pass --root).
+data/README.md is the step-by-step guide; the logic lives in ``ovdet.prepare``,
 which imports torch only when a step needs CLIP (``embeddings``, ``check``), so ``--help`` and the
 data steps start fast.
 """
@@ -113,9 +116,12 @@ def build_parser():
     p.set_defaults(func=_embeddings)
 
     p = sub.add_parser('check', help='what the recipes need: present, missing or wrong')
-    p.add_argument('configs', nargs='*', default=list(DEFAULT_CONFIG_DIRS),
-                   help='config files or folders')
-    p.add_argument('--root', default='.', help='folder the configs\' relative paths start from')
+    p.add_argument('configs', nargs='*',
+                   help=f'config files or folders (default: {", ".join(DEFAULT_CONFIG_DIRS)} '
+                        'under --root)')
+    p.add_argument('--root', default='.',
+                   help='the checkout: the configs\' relative data and checkpoint paths start '
+                        'here (default: the current folder)')
     p.add_argument('--quick', action='store_true', help='do not parse json files')
     p.set_defaults(func=_check)
     return parser

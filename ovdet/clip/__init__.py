@@ -13,14 +13,17 @@ from .encoder import CLIPEncoder
 from .factory import OPENAI_ARCHS, build_clip, resolve_clip
 from .pixel_stats import (OPENAI_MEAN, OPENAI_MEAN_255, OPENAI_MEAN_255_BGR, OPENAI_STD,
                           OPENAI_STD_255, OPENAI_STD_255_BGR)
-from .text import (TEMPLATES, build_class_embeddings, clean_class_name, load_class_embeddings,
-                   read_class_names)
+from .embedding_sidecar import class_names_sha256, make_sidecar, read_sidecar, sidecar_path
+from .text import (PROMPT_SETS, TEMPLATES, PromptSet, build_class_embeddings, clean_class_name,
+                   load_class_embeddings, read_class_names)
 from .tokenizer import get_tokenizer, tokenize_with_truncation
 
 __all__ = [
     'MODEL_CONFIG_DIR', 'OPENAI_ARCHS', 'OPENAI_MEAN', 'OPENAI_MEAN_255', 'OPENAI_MEAN_255_BGR',
-    'OPENAI_STD', 'OPENAI_STD_255', 'OPENAI_STD_255_BGR', 'TEMPLATES', 'CLIPEncoder',
-    'CheckpointMismatchError', 'build_clip', 'build_class_embeddings', 'checkpoint_filter_fn',
-    'clean_class_name', 'get_tokenizer', 'load_class_embeddings', 'load_clip_state_dict',
-    'read_class_names', 'register_model_configs', 'resolve_clip', 'tokenize_with_truncation',
+    'OPENAI_STD', 'OPENAI_STD_255', 'OPENAI_STD_255_BGR', 'PROMPT_SETS', 'TEMPLATES',
+    'CLIPEncoder', 'CheckpointMismatchError', 'PromptSet', 'build_clip', 'build_class_embeddings',
+    'checkpoint_filter_fn', 'class_names_sha256', 'clean_class_name', 'get_tokenizer',
+    'load_class_embeddings', 'load_clip_state_dict', 'make_sidecar', 'read_class_names',
+    'read_sidecar', 'register_model_configs', 'resolve_clip', 'sidecar_path',
+    'tokenize_with_truncation',
 ]

@@ -1,14 +1,23 @@
-"""Class-name text embeddings with 63 hand-crafted prompt templates (the "hand_craft" prompt
-ensemble of the reference region-classification and OV-detection evaluations).
+"""Class-name text embeddings from a prompt set, and the one loader of class vocabularies.
 
-For class c with cleaned name X and article a ('an' if the raw name starts with a vowel):
-    t_k = fill(template_k, a, X), with "This is " prepended when t_k starts with "a" or "the"
-    e_k = normalize(encode_text(t_k))                       k = 1..63
+Prompt sets (:data:`PROMPT_SETS`):
+
+* ``hand_craft``: the 63 hand-crafted templates (the prompt ensemble of the reference
+  region-classification and OV-detection evaluations). For class c with cleaned name X and
+  article a ('an' if the raw name starts with a vowel), t_k = fill(template_k, a, X), with
+  "This is " prepended when t_k starts with "a" or "the";
+* ``a+cname``: Detic's LVIS / COCO vocabularies (``*_clip_a+cname.npy``): the single prompt
+  "a " + the raw category name, underscores kept (Detic's ``tools/dump_clip_features.py`` with its
+  default ``--prompt a`` and no ``--fix_space``).
+
+For either set:
+    e_k = normalize(encode_text(t_k))                       k = 1..K
     E_c = normalize(mean_k e_k)
 Rows follow the given class order; the result is float32 (C, D).
 """
 import os
-from typing import List, Optional, Sequence
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -16,6 +25,7 @@ import torch.nn.functional as F
 
 from ovdet.json_io import load_json
 
+from .embedding_sidecar import check_expect_keys, check_sidecar, read_sidecar
 from .factory import build_clip
 
 # "{a}" is the article, "{}" the class name. Several templates use a literal "a".
@@ -45,18 +55,64 @@ TEMPLATES = (
 assert len(TEMPLATES) == 63
 
 
+@dataclass(frozen=True)
+class PromptSet:
+    """How class names become prompts: the templates ("{}" the name, "{a}" its article), whether
+    names are cleaned (:func:`clean_class_name`) and whether "This is " is prepended to prompts
+    that start with "a" or "the"."""
+    name: str
+    templates: Tuple[str, ...]
+    clean_names: bool = True
+    this_is: bool = True
+
+
+PROMPT_SETS = {
+    'hand_craft': PromptSet('hand_craft', TEMPLATES),
+    'a+cname': PromptSet('a+cname', ('a {}', ), clean_names=False, this_is=False),
+}
+
+
+def resolve_prompts(templates: Union[str, PromptSet, Sequence[str]]) -> PromptSet:
+    """A :class:`PromptSet` from its name, itself, or a sequence of templates (hand-craft rules)."""
+    if isinstance(templates, PromptSet):
+        return templates
+    if isinstance(templates, str):
+        if templates not in PROMPT_SETS:
+            raise ValueError(f'unknown prompt set {templates!r}; known: {list(PROMPT_SETS)}')
+        return PROMPT_SETS[templates]
+    templates = tuple(templates)
+    return PROMPT_SETS['hand_craft'] if templates == TEMPLATES else PromptSet('custom', templates)
+
+
 def read_class_names(path: str) -> List[str]:
     """Class names from a COCO / LVIS / COCO-panoptic json (``categories`` sorted by id, the label
-    order of mmdet's datasets) or from a text file with one name per line (order kept)."""
+    order of mmdet's datasets) or from a text file with one name per line (order kept). A file of
+    another shape raises one ``ValueError`` line naming it (and the entry or line)."""
     if os.fspath(path).endswith('.json'):
-        data = load_json(path, 'a COCO/LVIS/panoptic json with "categories"')
-        return [c['name'] for c in sorted(data['categories'], key=lambda c: c['id'])]
-    try:
-        with open(path, encoding='utf-8') as f:
-            return [line.strip() for line in f if line.strip()]
-    except UnicodeDecodeError as err:
-        raise ValueError(f'{path}: not UTF-8 text (byte {err.start}); expected a text file with one '
-                         'class name per line, or a COCO/LVIS json') from None
+        expected = 'a COCO/LVIS/panoptic json with "categories": [{"id", "name"}, ...]'
+        data = load_json(path, expected)
+        cats = data.get('categories') if isinstance(data, dict) else None
+        if not isinstance(cats, list):
+            raise ValueError(f'{path}: no "categories" list; expected {expected}')
+        for i, c in enumerate(cats):
+            if not (isinstance(c, dict) and isinstance(c.get('name'), str)
+                    and isinstance(c.get('id'), int)):
+                raise ValueError(f'{path}: categories[{i}] = {str(c)[:80]} lacks an int "id" or a '
+                                 f'"name" string; expected {expected}')
+        return [c['name'] for c in sorted(cats, key=lambda c: c['id'])]
+    with open(path, 'rb') as f:
+        raw_lines = f.read().splitlines()
+    names = []
+    for lineno, raw in enumerate(raw_lines, start=1):
+        try:
+            line = raw.decode('utf-8-sig' if lineno == 1 else 'utf-8')
+        except UnicodeDecodeError as err:
+            raise ValueError(f'{path}:{lineno}: not UTF-8 text (byte {err.start + 1} of the line '
+                             f'is {raw[err.start:err.start + 1]!r}); expected a text file with '
+                             'one class name per line, or a COCO/LVIS json') from None
+        if line.strip():
+            names.append(line.strip())
+    return names
 
 
 def clean_class_name(name: str) -> str:
@@ -69,13 +125,16 @@ def article(name: str) -> str:
     return 'an' if name[:1] in 'aeiou' and name[:1] != '' else 'a'
 
 
-def prompts_for(name: str, templates: Sequence[str] = TEMPLATES) -> List[str]:
-    """The filled prompts of one class, with the "This is " prefix rule applied."""
-    x, a = clean_class_name(name), article(name)
+def prompts_for(name: str, templates: Union[str, PromptSet, Sequence[str]] = TEMPLATES
+                ) -> List[str]:
+    """The filled prompts of one class under a prompt set's rules (see the module docstring)."""
+    prompts = resolve_prompts(templates)
+    x = clean_class_name(name) if prompts.clean_names else name
+    a = article(name)
     out = []
-    for t in templates:
+    for t in prompts.templates:
         text = t.replace('{a}', a).replace('{}', x)
-        if text.startswith('a') or text.startswith('the'):
+        if prompts.this_is and (text.startswith('a') or text.startswith('the')):
             text = 'This is ' + text
         out.append(text)
     return out
@@ -83,17 +142,19 @@ def prompts_for(name: str, templates: Sequence[str] = TEMPLATES) -> List[str]:
 
 @torch.no_grad()
 def build_class_embeddings(encoder, class_names: Sequence[str],
-                           templates: Sequence[str] = TEMPLATES,
+                           templates: Union[str, PromptSet, Sequence[str]] = TEMPLATES,
                            with_background: bool = False, batch_size: int = 256) -> np.ndarray:
     """(C, D) float32 numpy array of L2-normalised class embeddings (see module docstring).
 
-    ``with_background`` appends one all-zero row (C + 1, D): a placeholder for the background
-    class, whose score against any feature is 0 (detectors that learn a background embedding
-    replace it; nothing about a background is encoded in text).
+    ``templates``: a prompt set name (``'hand_craft'``, ``'a+cname'``), a :class:`PromptSet`, or
+    template strings (hand-craft rules). ``with_background`` appends one all-zero row (C + 1, D):
+    a placeholder for the background class, whose score against any feature is 0 (detectors that
+    learn a background embedding replace it; nothing about a background is encoded in text).
     """
+    prompts = resolve_prompts(templates)
     rows = []
     for name in class_names:
-        texts = prompts_for(name, templates)
+        texts = prompts_for(name, prompts)
         feats = []
         for i in range(0, len(texts), batch_size):
             tokens = encoder.tokenize(texts[i:i + batch_size])
@@ -152,11 +213,13 @@ def _rows(idx: np.ndarray, limit: int = 10) -> str:
 
 def load_class_embeddings(source, *, num_classes: Optional[int] = None,
                           embed_dim: Optional[int] = None, encoder=None,
-                          background_row: bool = False) -> torch.Tensor:
+                          background_row: bool = False,
+                          expect: Optional[dict] = None) -> torch.Tensor:
     """Every class vocabulary in ovdet goes through here: -> (C, D) float32 tensor, rows L2-normalised.
 
     ``source`` is one of
-      * a path to a ``.npy`` (C, D) array (``tools/generate_text_embeddings.py`` writes them);
+      * a path to a ``.npy`` (C, D) array (``tools/generate_text_embeddings.py`` writes them,
+        with a sidecar ``<file>.npy.json`` that says what they are, :mod:`.embedding_sidecar`);
       * a numpy array or torch tensor (C, D);
       * ``dict(class_names=[...], model_name=..., checkpoint=..., activation=..., templates=...)``:
         the prompt-ensembled embeddings (:func:`build_class_embeddings`) computed now. Without
@@ -167,8 +230,16 @@ def load_class_embeddings(source, *, num_classes: Optional[int] = None,
     ``embed_dim`` and row count C = ``num_classes`` when given; no all-zero row, except the last
     one when ``background_row`` (the placeholder row ``--with-background`` writes), which stays
     zero. A zero or non-finite row would otherwise turn into NaN rows that ``topk`` ranks first.
+
+    ``expect``: what the consumer reads, as sidecar fields (:data:`.embedding_sidecar.KIND_KEYS`),
+    e.g. ``dict(projected=False)`` for an unprojected pseudo-word classifier. A file whose sidecar
+    says otherwise is refused with one line naming both kinds and the file; so is a sidecar that
+    does not describe its file's shape. Files without a sidecar, arrays and tensors are taken as
+    they are (the shape checks still apply); a dict is embedded now by the consumer's own tower.
     """
+    check_expect_keys(expect)
     what = _describe(source)
+    meta = None
     if isinstance(source, dict):
         spec = dict(source)
         names = list(spec.pop('class_names', None) or [])
@@ -187,6 +258,7 @@ def load_class_embeddings(source, *, num_classes: Optional[int] = None,
         array = build_class_embeddings(encoder, names, templates=templates)
     elif isinstance(source, (str, os.PathLike)):
         array = _read_npy(os.fspath(source))
+        meta = read_sidecar(os.fspath(source))
     elif torch.is_tensor(source):
         array = source.detach().cpu().float().numpy()
     else:
@@ -196,6 +268,8 @@ def load_class_embeddings(source, *, num_classes: Optional[int] = None,
     if array.ndim != 2:
         raise ValueError(f'class embeddings {what}: expected shape (num_classes, dim), '
                          f'got {tuple(array.shape)}')
+    if meta is not None:
+        check_sidecar(meta, what, array.shape, expect)
     array = array.astype(np.float32)
     bad = np.where(~np.isfinite(array).all(axis=1))[0]
     if len(bad):

@@ -9,15 +9,20 @@ One module per step, each behind a ``tools/prepare_data.py`` subcommand:
                 the downloaded images (layouts in :mod:`.cc3m_images`)
 ``lvis``        :func:`prepare_lvis`: category info (and its no-rare variant), the no-rare / base
                 training json
-``embeddings``  :func:`prepare_embeddings`: the class-embedding ``.npy`` files of one CLIP
+``embeddings``  :func:`prepare_embeddings`: the class-embedding ``.npy`` files of one CLIP, each with
+                its sidecar (:mod:`.embedding_files`, shared with
+                ``tools/generate_text_embeddings.py``)
 ``check``       :func:`run_check`: what the recipes need, and whether it is there and right
 ==============  =====================================================================================
 
 Caption tags follow one rule (:mod:`.tags`); paths are in :mod:`.layout`; where each file comes
-from is in :mod:`.sources`. Steps are idempotent (:mod:`.files`) and print what they read and wrote
-(:mod:`.report`). Importing this package (or any module of it) imports no torch, no detector code
-and no compiled mmcv op, so the command line starts fast; ``embeddings`` and ``check`` import
-``ovdet.clip`` (and with it torch) only when they run, and ``check`` mmengine's config reader.
+from is in :mod:`.sources`. Every step checks its inputs (:mod:`.schema`: the entries of the
+official jsons; one :class:`PrepareError` line naming the file and the entry), counts what it
+leaves out (:mod:`.annotation_split`), writes its outputs all or none and only when they change
+(:class:`.files.Outputs`), and prints what it read and wrote (:mod:`.report`). Importing this
+package (or any module of it) imports no torch, no detector code and no compiled mmcv op, so the
+command line starts fast; ``embeddings`` and ``check`` import ``ovdet.clip`` (and with it torch)
+only when they run, and ``check`` mmengine's config reader.
 """
 from .cc3m import prepare_cc3m
 from .check import check_configs, format_table, run_check

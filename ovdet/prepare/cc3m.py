@@ -18,6 +18,10 @@ Outputs (ids are ``row + 1``, the 1-based data row of the TSV):
   ``captions: [caption]``, ``pos_category_ids`` (LVIS classes named in the caption, :mod:`.tags`);
   ``categories`` = the 1,203 LVIS categories; ``annotations: []``.
 * ``data/cc3m/cc3m_captions_train_skipped.tsv``: ``row, reason, url`` of every row left out.
+
+Inputs are checked before any image is looked at (the LVIS category table, the TSV line by line,
+an image folder with files in it); a TSV without rows, or without a single usable row, is an error.
+The three outputs are written together at the end, or none (:class:`.files.Outputs`).
 """
 import os
 from collections import Counter
@@ -25,10 +29,11 @@ from typing import Optional
 
 from . import layout
 from .cc3m_images import (LAYOUTS, detect_layout, image_size, locate_by_pattern,
-                          locate_img2dataset, read_tsv)
+                          locate_img2dataset, read_tsv, require_images)
 from .coco_synonyms import category_names
-from .files import read_json, write_json, write_text
+from .files import Outputs, read_json
 from .report import PrepareError, Report, count, progress
+from .schema import CATEGORY, SYNONYMS, records
 from .tags import TagMatcher, TagStats
 
 DEFAULT_LVIS = os.path.join(layout.LVIS, layout.LVIS_ANN.format(split='val'))
@@ -46,17 +51,21 @@ def prepare_cc3m(cc3m_root: str = layout.CC3M, *, tsv: Optional[str] = None,
     images = images or os.path.join(cc3m_root, layout.CC3M_IMAGES)
     if image_layout not in LAYOUTS:
         raise PrepareError(f'unknown image layout {image_layout!r}; known: {list(LAYOUTS)}')
-    if not os.path.isdir(images):
-        raise PrepareError(f'{images}: not a folder; expected the downloaded CC3M images '
-                           '(see data/README.md for img2dataset)')
+    require_images(images)
     rel_images = os.path.relpath(images, cc3m_root)
     if rel_images.startswith('..') or os.path.isabs(rel_images):
         raise PrepareError(f'{images}: outside {cc3m_root}; the CLIM json names images relative '
                            f'to {cc3m_root}, so link the folder there '
                            f'(ln -s /path/to/images {cc3m_root}/images)')
-    if lvis_ann is not None and not os.path.isfile(lvis_ann):
-        raise PrepareError(f'{lvis_ann}: not found; expected the LVIS v1 category table for the '
-                           'tags (lvis_v1_val.json.zip from lvisdataset.org), or pass --no-tags')
+    cats = None
+    if lvis_ann is not None:
+        lvis_json = 'an LVIS v1 json with categories {id, name, synonyms}'
+        cats = records(read_json(lvis_ann, lvis_json, keys=('categories', ),
+                                 hint='lvis_v1_val.json.zip from lvisdataset.org, or pass '
+                                      '--no-tags'),
+                       'categories', lvis_ann, lvis_json, CATEGORY, optional=SYNONYMS,
+                       unique=('id', ))
+        report.read(lvis_ann, f'{count(len(cats))} LVIS categories (names and synonyms)')
 
     rows = read_tsv(tsv)
     report.read(tsv, f'{count(len(rows))} rows (caption, url)')
@@ -96,20 +105,26 @@ def prepare_cc3m(cc3m_root: str = layout.CC3M, *, tsv: Optional[str] = None,
         detic.append({'id': row.index + 1,
                       'file_name': os.path.relpath(loc.path, images).replace(os.sep, '/'),
                       'height': int(height), 'width': int(width), 'captions': [row.caption]})
+    by_reason = ', '.join(f'{v:,} {k}' for k, v in sorted(reasons.items()))
     report.note(f'rows: {count(len(clim))} usable, {count(len(skipped))} skipped'
-                + (' (' + ', '.join(f'{v:,} {k}' for k, v in sorted(reasons.items())) + ')'
-                   if reasons else '')
+                + (f' ({by_reason})' if reasons else '')
                 + ('' if check_images else '; run with --check-images to decode every image'))
+    if not clim:
+        raise PrepareError(f'{tsv}: none of its {count(len(rows))} rows has a usable image in '
+                           f'{images} ({by_reason}); expected the images downloaded for this TSV')
+    with Outputs(report) as out:
+        _write(out, cc3m_root, clim, detic, skipped, cats, drop_untagged, rel_images, report)
+    report.summary()
+    return report
 
-    write_json(os.path.join(cc3m_root, layout.CC3M_CLIM_CAPTIONS), {'images': clim}, report,
-               f'CLIM captions: {count(len(clim))} images, one caption each')
-    write_text(os.path.join(cc3m_root, layout.CC3M_SKIPPED),
-               'row\treason\turl\n' + ''.join(skipped), report,
-               f'{count(len(skipped))} skipped rows with their reason')
-    if lvis_ann is not None:
-        cats = read_json(lvis_ann, 'an LVIS v1 json with categories',
-                         keys=('categories', ))['categories']
-        report.read(lvis_ann, f'{count(len(cats))} LVIS categories (names and synonyms)')
+
+def _write(out, cc3m_root, clim, detic, skipped, cats, drop_untagged, rel_images, report):
+    out.json(os.path.join(cc3m_root, layout.CC3M_CLIM_CAPTIONS), {'images': clim},
+             f'CLIM captions: {count(len(clim))} images, one caption each')
+    out.text(os.path.join(cc3m_root, layout.CC3M_SKIPPED),
+             'row\treason\turl\n' + ''.join(skipped),
+             f'{count(len(skipped))} skipped rows with their reason')
+    if cats is not None:
         vocab = {c['id']: category_names(c) for c in cats}
         matcher, stats = TagMatcher(vocab), TagStats(vocab)
         for entry in progress(detic, desc='tagging'):
@@ -122,12 +137,10 @@ def prepare_cc3m(cc3m_root: str = layout.CC3M, *, tsv: Optional[str] = None,
             report.note(f'dropped {count(len(detic) - len(kept))} images without tags '
                         '(--drop-untagged)')
             detic = kept
-        write_json(os.path.join(cc3m_root, layout.CC3M_DETIC_TAGS),
-                   {'images': detic, 'categories': sorted(cats, key=lambda c: c['id']),
-                    'annotations': []}, report,
-                   f'Detic tags: {count(len(detic))} images, {count(stats.tagged)} with >= 1 tag, '
-                   f'file names relative to {rel_images}/')
+        out.json(os.path.join(cc3m_root, layout.CC3M_DETIC_TAGS),
+                 {'images': detic, 'categories': sorted(cats, key=lambda c: c['id']),
+                  'annotations': []},
+                 f'Detic tags: {count(len(detic))} images, {count(stats.tagged)} with >= 1 tag, '
+                 f'file names relative to {rel_images}/')
     else:
         report.note('tags skipped (--no-tags)')
-    report.summary()
-    return report

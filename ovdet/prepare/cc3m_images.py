@@ -42,14 +42,20 @@ class Located:
 
 
 def read_tsv(path: str) -> List[Row]:
-    """Rows of a CC3M TSV; a malformed line stops with its line number."""
+    """Rows of a CC3M TSV; a malformed line (bytes that are not UTF-8, a wrong number of fields)
+    stops with its line number, and a TSV without a row is an error."""
     if not os.path.isfile(path):
         raise PrepareError(f'{path}: not found; expected the CC3M training TSV '
                            '(Train_GCC-training.tsv from ai.google.com/research/ConceptualCaptions)')
     rows: List[Row] = []
-    with open(path, encoding='utf-8', newline='') as f:
-        for lineno, line in enumerate(f, start=1):
-            line = line.rstrip('\r\n')
+    with open(path, 'rb') as f:
+        for lineno, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode('utf-8-sig' if lineno == 1 else 'utf-8').rstrip('\r\n')
+            except UnicodeDecodeError as e:
+                raise PrepareError(f'{path}:{lineno}: not UTF-8 (byte {e.start + 1} of the line is '
+                                   f'{raw[e.start:e.start + 1]!r}); expected UTF-8 text, '
+                                   'caption<TAB>url') from None
             if not line:
                 continue
             fields = line.split('\t')
@@ -63,7 +69,20 @@ def read_tsv(path: str) -> List[Row]:
                 raise PrepareError(f'{path}:{lineno}: the first field looks like a url; expected '
                                    'caption first, then url')
             rows.append(Row(len(rows), caption.strip(), url.strip()))
+    if not rows:
+        raise PrepareError(f'{path}: no rows; expected the CC3M training TSV, one caption<TAB>url '
+                           'line per image')
     return rows
+
+
+def require_images(images_dir: str) -> None:
+    """A :class:`PrepareError` unless ``images_dir`` is a folder with at least one file in it."""
+    if not os.path.isdir(images_dir):
+        raise PrepareError(f'{images_dir}: not a folder; expected the downloaded CC3M images '
+                           '(see data/README.md for img2dataset)')
+    if not any(files for _, _, files in os.walk(images_dir)):
+        raise PrepareError(f'{images_dir}: no file in it; expected the downloaded CC3M images '
+                           '(see data/README.md for img2dataset)')
 
 
 def _side_files(images_dir: str) -> Iterator[str]:

@@ -10,11 +10,17 @@ For every config under the given folders (default ``configs/clip_based``, ``conf
 * class embeddings (``.npy``): loaded with ``ovdet.clip.load_class_embeddings``, the loader every
   consumer uses, with the row count and width its name implies (:mod:`.embeddings`): rows = the
   vocabulary's classes (counted in its json when that is there, else the official count), plus one
-  for ``_with_background``; width = the embedding width of the named CLIP;
+  for ``_with_background``; width = the embedding width of the named CLIP; and with what each
+  config's consumer reads (``expect``, :mod:`.config_paths`), so a file whose sidecar says another
+  read-out (projected vs unprojected) is ``WRONG``, naming both;
 * checkpoint: present when the file is not empty (not loaded: they are large);
 
 and reported as ``ok``, ``MISSING`` or ``WRONG`` with the command or download that fills the gap
 (:mod:`.sources`).
+
+Paths are taken under ``root`` (default: the current folder), and the default config folders too;
+when no config is found there the check refuses to run (exit status 2) instead of reporting an
+empty, all-clear table.
 """
 import os
 from collections import OrderedDict
@@ -25,7 +31,7 @@ from ovdet.json_io import load_json
 
 from .config_paths import Need, config_files, needs_of_config
 from .embeddings import VOCABULARIES, parse_embedding_name, vocabulary_size
-from .report import progress
+from .report import PrepareError, progress
 from .sources import how_to_get
 
 DEFAULT_CONFIG_DIRS = ('configs/clip_based', 'configs/detic', 'configs/baron')
@@ -61,20 +67,21 @@ def _check_json(path: str, quick: bool) -> (str, str):
     return OK, f'{len(data):,} entries' if isinstance(data, list) else ''
 
 
-def _check_embeddings(path: str, root: str) -> (str, str):
-    from ovdet.clip import load_class_embeddings
+def _check_embeddings(path: str, root: str, expect: dict) -> (str, str):
+    from ovdet.clip import load_class_embeddings, read_sidecar
     name = parse_embedding_name(path)
     if name is None:
         try:
-            arr = load_class_embeddings(path)
+            arr = load_class_embeddings(path, expect=expect)
         except (ValueError, FileNotFoundError) as e:
             return WRONG, str(e)
-        return OK, f'{arr.shape[0]} x {arr.shape[1]} (name outside the table: size not checked)'
+        kind = 'size from its sidecar' if read_sidecar(path) else 'size not checked'
+        return OK, f'{arr.shape[0]} x {arr.shape[1]} (name outside the table: {kind})'
     n, source = vocabulary_size(VOCABULARIES[name.vocabulary], root)
     rows = n + int(name.background)
     try:
         arr = load_class_embeddings(path, num_classes=rows, embed_dim=name.width,
-                                    background_row=name.background)
+                                    background_row=name.background, expect=expect)
     except (ValueError, FileNotFoundError) as e:
         return WRONG, f'{e} (expected {rows} x {name.width or "?"}: {n} classes of {source}'\
                       + (' + background' if name.background else '') + ')'
@@ -82,7 +89,8 @@ def _check_embeddings(path: str, root: str) -> (str, str):
 
 
 def check_path(need: Need, root: str = '.', quick: bool = False) -> Finding:
-    """Status of one needed path (relative paths are taken under ``root``)."""
+    """Status of one needed path (relative paths are taken under ``root``); embeddings are checked
+    against what the consumer reads (``need.expect``)."""
     full = need.path if os.path.isabs(need.path) else os.path.join(root, need.path)
     finding = Finding(need.path, need.kind)
     if need.kind == 'folder':
@@ -95,13 +103,13 @@ def check_path(need: Need, root: str = '.', quick: bool = False) -> Finding:
     elif need.kind == 'json':
         finding.status, finding.detail = _check_json(full, quick)
     elif need.kind == 'embeddings':
-        finding.status, finding.detail = _check_embeddings(full, root)
+        finding.status, finding.detail = _check_embeddings(full, root, dict(need.expect))
     elif os.path.getsize(full) == 0:
         finding.status, finding.detail = WRONG, 'empty file'
     else:
         finding.detail = f'{os.path.getsize(full) / 2 ** 20:,.1f} MiB'
     if finding.status != OK:
-        finding.advice = how_to_get(need.path)
+        finding.advice = how_to_get(need.path, need.key)
     return finding
 
 
@@ -115,7 +123,10 @@ def check_configs(locations: Iterable[str] = DEFAULT_CONFIG_DIRS, root: str = '.
             needs.setdefault(need.path, []).append(need)
     findings = []
     for path, group in progress(list(needs.items()), desc='checking'):
-        finding = check_path(group[0], root, quick)
+        # one check per distinct consumer expectation; the first failing one is reported
+        checks = [check_path(n, root, quick) for n in
+                  {n.expect: n for n in group}.values()]
+        finding = next((f for f in checks if f.status != OK), checks[0])
         finding.configs = list(dict.fromkeys(os.path.splitext(os.path.basename(n.config))[0]
                                              for n in group))
         findings.append(finding)
@@ -147,13 +158,24 @@ def format_table(findings: Sequence[Finding], configs_shown: int = 2) -> str:
 
 def run_check(locations: Optional[Iterable[str]] = None, root: str = '.', quick: bool = False,
               stream=None) -> int:
-    """Print the table; returns 0 when everything is present and right, else 1."""
+    """Print the table; returns 0 when everything is present and right, else 1. ``locations``
+    default to :data:`DEFAULT_CONFIG_DIRS` under ``root``; a :class:`PrepareError` when they hold
+    no config (``check`` run outside a checkout)."""
     import sys
     stream = stream or sys.stdout
-    locations = list(locations or DEFAULT_CONFIG_DIRS)
+    absent = [loc for loc in locations or () if not os.path.exists(loc)]
+    if absent:
+        raise PrepareError(f'{absent[0]}: not found; expected a config file or a folder of configs')
+    locations = list(locations or [os.path.normpath(os.path.join(root, d))
+                                   for d in DEFAULT_CONFIG_DIRS])
     configs = config_files(locations)
+    if not configs:
+        where = os.path.abspath(root)
+        raise PrepareError(f'{", ".join(locations)}: no config found (in {where}); expected an '
+                           'ovdet checkout: run check from the repository root, pass --root, or '
+                           'name config files')
     print(f'check: {len(configs)} configs in {", ".join(locations)}; paths under '
           f'{os.path.abspath(root) if root != "." else "the current folder"}', file=stream)
-    findings = check_configs(locations, root, quick)
+    findings = check_configs(configs, root, quick)
     print(format_table(findings), file=stream)
     return 0 if all(f.status == OK for f in findings) else 1

@@ -20,41 +20,85 @@ Outputs (``parts``):
   novel OV-COCO classes (:mod:`ovdet.ov_splits`), every image and all 80 categories kept.
 * ``panoptic``: ``data/metadata/coco_panoptic_classes.txt``, the panoptic category names in sorted
   id order, one a line (the row order of the panoptic class embeddings).
+
+Every input a part reads is checked, whichever parts are made: the instances jsons must hold COCO's
+80 categories with their official ids (the tags and the OV-COCO split are defined on them), every
+entry the step reads must have its fields (:mod:`.schema`), and no list may be empty. The outputs
+of all parts are written together at the end (:class:`.files.Outputs`): a bad input leaves every
+output as it was. Left-out captions and annotations are counted by reason in the report.
 """
 import os
-from collections import defaultdict
-from typing import Dict, List, Optional, Sequence
+from collections import Counter, defaultdict
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from ovdet.ov_splits import keep_categories, split_preset
+from ovdet.ov_splits import OV_COCO_BASE, OV_COCO_NOVEL, OV_COCO_UNUSED, split_preset
 
 from . import layout
+from .annotation_split import left_out, restrict
 from .coco_synonyms import coco_vocabulary
-from .files import read_json, write_json, write_text
+from .files import Outputs, read_json
 from .report import PrepareError, Report, count, progress
+from .schema import CAPTION, CAPTION_IMAGE, CATEGORY, IMAGE, INSTANCE, SYNONYMS, records
 from .tags import TagMatcher, TagStats
 
 PARTS = ('captions', 'ov_split', 'panoptic')
 ANNOTATIONS_ZIP = 'annotations_trainval2017.zip (cocodataset.org)'
 PANOPTIC_ZIP = 'panoptic_annotations_trainval2017.zip (cocodataset.org)'
+CAPTIONS_JSON = 'the official COCO captions json (images, annotations with image_id and caption)'
+INSTANCES_JSON = 'a COCO 2017 instances json (images, annotations, the 80 categories)'
+PANOPTIC_JSON = 'a COCO panoptic json with categories {id, name}'
+#: name -> id of COCO's 80 categories
+COCO_80: Dict[str, int] = {**OV_COCO_BASE, **OV_COCO_NOVEL, **OV_COCO_UNUSED}
 
 
-def group_captions(captions_json: dict, path: str) -> List[dict]:
+def coco_categories(data: dict, path: str) -> List[dict]:
+    """The ``categories`` of a COCO instances json, checked to be COCO's 80 with their official
+    ids (the tags, the synonym table and the OV-COCO split are defined on them)."""
+    cats = records(data, 'categories', path, INSTANCES_JSON, CATEGORY, unique=('id', ))
+    got = {c['name']: c['id'] for c in cats}
+    if got != COCO_80:
+        missing = [f'{n!r} ({i})' for n, i in sorted(COCO_80.items(), key=lambda kv: kv[1])
+                   if got.get(n) != i]
+        extra = [f'{n!r} ({i})' for n, i in got.items() if COCO_80.get(n) != i]
+        found = '; '.join(part for part in (
+            'missing ' + ', '.join(missing[:5]) + (' ...' if len(missing) > 5 else '')
+            if missing else '',
+            'not COCO\'s ' + ', '.join(extra[:5]) + (' ...' if len(extra) > 5 else '')
+            if extra else '') if part)
+        raise PrepareError(f'{path}: {len(cats)} categories ({found}); expected COCO\'s 80 '
+                           'categories with their official ids (annotations_trainval2017.zip)')
+    return cats
+
+
+def group_captions(captions_json: dict, path: str, report: Optional[Report] = None) -> List[dict]:
     """Official COCO captions (``images`` + ``annotations: [{image_id, caption}]``) -> one entry
     per image with all its captions in file order: ``{id, file_name, height, width, captions}``.
-    Images without a caption are left out (the caller reports how many)."""
+    Images without a caption, empty captions and captions of an image id that is not among the
+    images are left out and counted in ``report``."""
+    images = records(captions_json, 'images', path, CAPTIONS_JSON, CAPTION_IMAGE,
+                     unique=('id', ))
+    anns = records(captions_json, 'annotations', path, CAPTIONS_JSON, CAPTION)
     by_image: Dict[int, List[str]] = defaultdict(list)
-    for ann in captions_json['annotations']:
-        try:
-            by_image[ann['image_id']].append(ann['caption'].strip())
-        except (KeyError, AttributeError, TypeError):
-            raise PrepareError(f'{path}: caption annotation {ann!r} lacks image_id or a caption '
-                               'string; expected the official captions json') from None
+    for ann in anns:
+        by_image[ann['image_id']].append(ann['caption'].strip())
+    dropped: Counter = Counter()
+    known = {img['id'] for img in images}
+    dropped['of image ids not in "images"'] = sum(len(v) for k, v in by_image.items()
+                                                  if k not in known)
     entries = []
-    for img in captions_json['images']:
-        caps = [c for c in by_image.get(img['id'], []) if c]
+    for img in images:
+        caps = by_image.get(img['id'], [])
+        dropped['empty'] += sum(1 for c in caps if not c)
+        caps = [c for c in caps if c]
         if caps:
             entries.append({'id': img['id'], 'file_name': img['file_name'],
                             'height': img['height'], 'width': img['width'], 'captions': caps})
+    if not entries:
+        raise PrepareError(f'{path}: none of its {count(len(images))} images has a caption; '
+                           f'expected {CAPTIONS_JSON}')
+    if report is not None:
+        report.note(f'captions {left_out(dropped)}; {count(len(images) - len(entries))} images '
+                    'without a caption are left out of both caption jsons')
     return entries
 
 
@@ -69,16 +113,13 @@ def tag_images(entries: Sequence[dict], matcher: TagMatcher, stats: TagStats,
     return out
 
 
-def ov_coco_split(categories: Sequence[dict], path: str):
-    """(base_ids, novel_ids) of the OV-COCO split; a one-line error unless these are COCO's 80."""
-    try:
-        base, novel = split_preset(categories, 'ov-coco')
-    except ValueError as e:
-        raise PrepareError(f'{path}: {e}; expected the 80 COCO categories') from None
-    if len(base) != 48 or len(novel) != 17:
-        raise PrepareError(f'{path}: found {len(base)} base and {len(novel)} novel OV-COCO classes; '
-                           'expected the 80 COCO categories (48 base, 17 novel)')
-    return base, novel
+def read_instances(path: str) -> Tuple[dict, List[dict]]:
+    """(the instances json at ``path``, its categories), every list checked."""
+    data = read_json(path, INSTANCES_JSON, keys=('images', 'annotations', 'categories'))
+    cats = coco_categories(data, path)
+    records(data, 'images', path, INSTANCES_JSON, IMAGE, unique=('id', ))
+    records(data, 'annotations', path, INSTANCES_JSON, INSTANCE)
+    return data, cats
 
 
 def _describe_instances(data: dict) -> str:
@@ -96,7 +137,7 @@ def prepare_coco(coco_root: str = layout.COCO, metadata_dir: str = layout.METADA
         raise PrepareError(f'unknown coco parts {bad}; known: {list(PARTS)}')
     path = lambda rel, **kw: layout.join(coco_root, rel, **kw)  # noqa: E731
 
-    # validate every input first: a missing file stops the step before anything is written
+    # a missing file stops the step before any json is parsed
     needed = []
     if 'captions' in parts:
         needed += [(path(layout.COCO_CAPTIONS, split='train'), ANNOTATIONS_ZIP),
@@ -112,42 +153,42 @@ def prepare_coco(coco_root: str = layout.COCO, metadata_dir: str = layout.METADA
         if not os.path.isfile(p):
             raise PrepareError(f'{p}: not found; expected it from {source}')
 
-    if 'captions' in parts:
-        _captions(coco_root, lvis_synonyms, drop_untagged, report)
-    if 'ov_split' in parts:
-        _ov_split(coco_root, report)
-    if 'panoptic' in parts:
-        _panoptic_classes(coco_root, metadata_dir, report)
+    # small inputs first, so that a wrong one fails before the big jsons are parsed
+    with Outputs(report) as out:
+        if 'panoptic' in parts:
+            _panoptic_classes(coco_root, metadata_dir, report, out)
+        if 'captions' in parts:
+            _captions(coco_root, lvis_synonyms, drop_untagged, report, out)
+        if 'ov_split' in parts:
+            _ov_split(coco_root, report, out)
     report.summary()
     return report
 
 
-def _captions(coco_root, lvis_synonyms, drop_untagged, report):
-    cap_path = layout.join(coco_root, layout.COCO_CAPTIONS, split='train')
-    captions = read_json(cap_path, 'the official COCO captions json (images, annotations)',
-                         keys=('images', 'annotations'))
-    report.read(cap_path, f'{count(len(captions["images"]))} images, '
-                          f'{count(len(captions["annotations"]))} captions')
-    entries = group_captions(captions, cap_path)
-    if len(entries) < len(captions['images']):
-        report.note(f'{count(len(captions["images"]) - len(entries))} images have no caption '
-                    'and are left out of both caption jsons')
-    del captions
-    n_caps = sum(len(e['captions']) for e in entries)
-    write_json(layout.join(coco_root, layout.COCO_CLIM_CAPTIONS), {'images': entries}, report,
-               f'CLIM captions: {count(len(entries))} images, {count(n_caps)} captions')
-
+def _captions(coco_root, lvis_synonyms, drop_untagged, report, out):
     # the class vocabulary comes from the categories of the instances json (never its boxes)
     inst_path = layout.join(coco_root, layout.COCO_INSTANCES, split='val')
-    cats = read_json(inst_path, 'a COCO instances json with categories',
-                     keys=('categories', ))['categories']
+    cats = coco_categories(read_json(inst_path, INSTANCES_JSON, keys=('categories', )), inst_path)
+    report.read(inst_path, f'{len(cats)} category names (no annotations read)')
     lvis_cats = None
     if lvis_synonyms:
-        lvis_cats = read_json(lvis_synonyms, 'an LVIS v1 json with categories',
-                              keys=('categories', ))['categories']
+        lvis_json = 'an LVIS v1 json with categories {id, name, synset, synonyms}'
+        lvis_cats = records(read_json(lvis_synonyms, lvis_json, keys=('categories', )),
+                            'categories', lvis_synonyms, lvis_json, CATEGORY,
+                            optional=SYNONYMS, unique=('id', ))
         report.read(lvis_synonyms, f'{count(len(lvis_cats))} LVIS categories for synonyms')
+
+    cap_path = layout.join(coco_root, layout.COCO_CAPTIONS, split='train')
+    captions = read_json(cap_path, CAPTIONS_JSON, keys=('images', 'annotations'))
+    report.read(cap_path, f'{count(len(captions["images"]))} images, '
+                          f'{count(len(captions["annotations"]))} captions')
+    entries = group_captions(captions, cap_path, report)
+    del captions
+    n_caps = sum(len(e['captions']) for e in entries)
+    out.json(layout.join(coco_root, layout.COCO_CLIM_CAPTIONS), {'images': entries},
+             f'CLIM captions: {count(len(entries))} images, {count(n_caps)} captions')
+
     vocab = coco_vocabulary(cats, lvis_cats)
-    report.read(inst_path, f'{len(cats)} category names (no annotations read)')
     report.note('tag names: COCO names' + (' + LVIS synonyms of the mapped synsets; '
                                            f'{sum(len(v) for v in vocab.values())} names'
                                            if lvis_cats else ' only (add --lvis-synonyms '
@@ -163,37 +204,40 @@ def _captions(coco_root, lvis_synonyms, drop_untagged, report):
                     '(--drop-untagged)')
         tagged = kept
     categories = [dict(c, synonyms=vocab[c['id']]) for c in sorted(cats, key=lambda c: c['id'])]
-    write_json(layout.join(coco_root, layout.COCO_DETIC_CAPTIONS),
-               {'images': tagged, 'categories': categories, 'annotations': []}, report,
-               f'Detic captions with tags: {count(len(tagged))} images, '
-               f'{count(stats.tagged)} with >= 1 tag')
+    out.json(layout.join(coco_root, layout.COCO_DETIC_CAPTIONS),
+             {'images': tagged, 'categories': categories, 'annotations': []},
+             f'Detic captions with tags: {count(len(tagged))} images, '
+             f'{count(stats.tagged)} with >= 1 tag')
 
 
-def _ov_split(coco_root, report):
+def _ov_split(coco_root, report, out):
     outputs = {'train': [('base', layout.COCO_OV_BASE_TRAIN)],
                'val': [('base', layout.COCO_OV_BASE_VAL), ('novel', layout.COCO_OV_NOVEL_VAL)]}
     for split, targets in outputs.items():
         src = layout.join(coco_root, layout.COCO_INSTANCES, split=split)
-        data = read_json(src, 'a COCO instances json (images, annotations, categories)',
-                         keys=('images', 'annotations', 'categories'))
+        data, cats = read_instances(src)
         report.read(src, _describe_instances(data))
-        base, novel = ov_coco_split(data['categories'], src)
+        base, novel = split_preset(cats, 'ov-coco')
+        part_of = {**{i: 'base' for i in base}, **{i: 'novel' for i in novel}}
+        part_of.update({c['id']: 'unused' for c in cats if c['id'] not in part_of})
         for which, rel in targets:
             ids = base if which == 'base' else novel
-            sub = keep_categories(data, ids)
-            write_json(layout.join(coco_root, rel), sub, report,
-                       f'OV-COCO {which}: {count(len(sub["annotations"]))} of '
-                       f'{count(len(data["annotations"]))} annotations ({len(ids)} classes), '
-                       f'{count(len(sub["images"]))} images, {len(sub["categories"])} categories')
+            sub, dropped = restrict(data, ids, part_of)
+            out.json(layout.join(coco_root, rel), sub,
+                     f'OV-COCO {which}: {count(len(sub["annotations"]))} of '
+                     f'{count(len(data["annotations"]))} annotations ({len(ids)} classes; '
+                     f'{left_out(dropped)}), {count(len(sub["images"]))} images, '
+                     f'{len(sub["categories"])} categories')
         del data
 
 
-def _panoptic_classes(coco_root, metadata_dir, report):
+def _panoptic_classes(coco_root, metadata_dir, report, out):
     src = layout.join(coco_root, layout.COCO_PANOPTIC, split='val')
-    data = read_json(src, 'a COCO panoptic json with categories', keys=('categories', ))
-    cats = sorted(data['categories'], key=lambda c: c['id'])
+    data = read_json(src, PANOPTIC_JSON, keys=('categories', ))
+    cats = sorted(records(data, 'categories', src, PANOPTIC_JSON, CATEGORY, unique=('id', )),
+                  key=lambda c: c['id'])
     things = sum(1 for c in cats if c.get('isthing'))
     report.read(src, f'{len(cats)} categories ({things} things, {len(cats) - things} stuff)')
-    write_text(os.path.join(metadata_dir, layout.COCO_PANOPTIC_CLASSES),
-               ''.join(c['name'] + '\n' for c in cats), report,
-               f'{len(cats)} panoptic class names in sorted-id order')
+    out.text(os.path.join(metadata_dir, layout.COCO_PANOPTIC_CLASSES),
+             ''.join(c['name'] + '\n' for c in cats),
+             f'{len(cats)} panoptic class names in sorted-id order')

@@ -7,20 +7,26 @@ Rules, applied to every dict of the merged config (``_base_`` files included):
 * a dict with ``data_prefix`` needs each prefix folder, ``data_root + prefix``;
 * any other string value that ends in a data or weight extension (:data:`FILE_EXTENSIONS`) is a
   file path; strings with ``::`` (mmdet's config scope) or ``://`` (URLs) are not;
-* top-level strings other than ``load_from`` are skipped: they are the config's own variables
-  (``clip_checkpoint = '...'``), used only where a dict copies them, and a child config that
-  overrides the dict leaves the inherited variable unused.
+* only the top-level keys the runner reads are walked (:data:`RUNNER_KEYS`: the model, the
+  dataloaders, the evaluators, hooks and ``load_from``). Any other top-level name is one of the
+  config's own variables (``clip = dict(checkpoint=...)``), used only where a dict copies it; a
+  child config that overrides that dict leaves the inherited variable unused, so walking it would
+  list a file the run never opens;
+* class embeddings (a ``class_embeddings`` path) carry what their consumer reads, as sidecar
+  fields (``ovdet.clip.embedding_sidecar``): the ``projected`` flag of the dict that names them
+  (BARON's pseudo-word heads), projected text embeddings for every other consumer.
 
 Configs are read with ``import_custom_modules=False``: finding paths imports no model code.
 """
 import os
-from dataclasses import dataclass
-from typing import Iterable, List
+from dataclasses import dataclass, field
+from typing import Iterable, List, Tuple
 
 FILE_EXTENSIONS = ('.json', '.npy', '.pt', '.pth', '.safetensors', '.bin', '.pkl', '.txt', '.tsv')
 CHECKPOINT_EXTENSIONS = ('.pt', '.pth', '.safetensors', '.bin')
 SKIP_KEYS = {'type', 'work_dir', '_scope_'}
-TOP_LEVEL_PATHS = {'load_from'}
+RUNNER_KEYS = ('model', 'train_dataloader', 'val_dataloader', 'test_dataloader', 'val_evaluator',
+               'test_evaluator', 'default_hooks', 'custom_hooks', 'load_from')
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,13 @@ class Need:
     kind: str       # 'folder' | 'json' | 'embeddings' | 'checkpoint' | 'file'
     key: str        # dotted key in the config
     config: str     # the config file
+    # embeddings: what the consumer reads, as sidecar fields, e.g. (('projected', False),)
+    expect: Tuple[Tuple[str, object], ...] = field(default=())
+
+
+def _expect_of(holder: dict) -> Tuple[Tuple[str, object], ...]:
+    projected = holder.get('projected')
+    return (('projected', projected if isinstance(projected, bool) else True), )
 
 
 def _kind(path: str) -> str:
@@ -72,9 +85,11 @@ def needs_of_dict(cfg: dict, config: str = '') -> List[Need]:
                                               f'{key}.data_prefix.{name}'.lstrip('.'), config))
                 handled.add('data_prefix')
             for k, v in obj.items():
-                if k in handled or k in SKIP_KEYS:
+                if k in handled or k in SKIP_KEYS or (not key and k not in RUNNER_KEYS):
                     continue
-                if not key and isinstance(v, str) and k not in TOP_LEVEL_PATHS:
+                if k == 'class_embeddings' and isinstance(v, str) and _is_path(v):
+                    found.append(Need(_norm(v), _kind(v), f'{key}.{k}'.lstrip('.'), config,
+                                      _expect_of(obj)))
                     continue
                 walk(v, f'{key}.{k}')
         elif isinstance(obj, (list, tuple)):

@@ -1,14 +1,19 @@
 """``prepare_data.py embeddings``: every class-embedding file the recipes name, for one CLIP.
 
-The files are named ``<vocabulary>_<model tag>_hand_craft[_with_background].npy`` as the configs
-expect (:data:`EMBEDDING_FILES`), e.g. ``coco_openai_vitb16_hand_craft.npy`` (80 x 512),
+The files are named as the configs expect (:data:`EMBEDDING_FILES`): ``{tag}`` is the model's
+file-name tag, e.g. ``coco_openai_vitb16_hand_craft.npy`` (80 x 512),
 ``coco_panoptic_vitb16_hand_craft.npy`` (133 x 512), ``lvis_openai_rn50x64_hand_craft.npy``
-(1,203 x 1,024); a few recipes use other names for one model's file (:data:`EMBEDDING_ALIASES`). Rows follow the categories of the vocabulary's official json sorted by id; each
-row is the 63-template prompt ensemble of ``ovdet.clip.build_class_embeddings``. The
-``_with_background`` files append the all-zero background row that function defines.
+(1,203 x 1,024), ``coco_clip_vitb32_hand_craft_unprojected.npy`` (80 x 512, the unprojected
+read-out BARON's OV-COCO heads use); a few names belong to one model (Detic's ViT-B/32 files
+``coco_clip_hand_craft.npy`` and ``lvis_v1_clip_a+cname.npy``). Rows follow the categories of the
+vocabulary's official json sorted by id and are computed by :mod:`.embedding_files` (prompt set,
+projected or not); ``_with_background`` files append the all-zero background row. Each file gets
+its sidecar ``<file>.npy.json``.
 
 The one place for them is ``data/metadata/``. CLIM trains the image tower only (the text tower is
 locked), so the files made from the OpenAI checkpoint also serve the CLIM-refined models.
+DetPro's learned-prompt LVIS file (``lvis_v1_clip_detpro.npy``) cannot be computed from a CLIP:
+``tools/generate_text_embeddings.py --detpro`` brings it in.
 """
 import os
 import re
@@ -16,15 +21,12 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import layout
-from .files import read_json, write_npy
+from .embedding_files import (OPENAI_MODELS, append_background, check_written, clip_sidecar,
+                              embed_class_names, expected_width, has_unprojected_readout,
+                              stage_embeddings)
+from .files import Outputs, read_json
 from .report import PrepareError, Report
-
-# model name -> (file-name tag, text-embedding width of the OpenAI release)
-MODEL_TAGS: Dict[str, Tuple[str, int]] = {
-    'RN50': ('rn50', 1024), 'RN101': ('rn101', 512), 'RN50x4': ('rn50x4', 640),
-    'RN50x16': ('rn50x16', 768), 'RN50x64': ('rn50x64', 1024), 'ViT-B-32': ('vitb32', 512),
-    'ViT-B-16': ('vitb16', 512), 'ViT-L-14': ('vitl14', 768), 'ViT-L-14-336': ('vitl14x336', 768),
-}
+from .schema import CATEGORY, records
 
 
 @dataclass(frozen=True)
@@ -45,71 +47,89 @@ VOCABULARIES: Dict[str, Vocabulary] = {
                        1203, 'lvis_v1_val.json.zip (lvisdataset.org)'),
 }
 
-# (file-name pattern, vocabulary, background row)
-EMBEDDING_FILES: Tuple[Tuple[str, str, bool], ...] = (
-    ('coco_openai_{tag}_hand_craft.npy', 'coco', False),
-    ('coco_openai_{tag}_hand_craft_with_background.npy', 'coco', True),
-    ('coco_panoptic_{tag}_hand_craft.npy', 'coco_panoptic', False),
-    ('lvis_openai_{tag}_hand_craft.npy', 'lvis', False),
-    ('lvis_openai_{tag}_hand_craft_with_background.npy', 'lvis', True),
+
+@dataclass(frozen=True)
+class EmbeddingFile:
+    """A file name the recipes read: ``pattern`` (``{tag}`` = the model's tag), its vocabulary,
+    background row, prompt set and read-out; ``model`` when only one model's file has this name."""
+    pattern: str
+    vocabulary: str
+    background: bool = False
+    templates: str = 'hand_craft'
+    projected: bool = True
+    model: Optional[str] = None
+
+
+EMBEDDING_FILES: Tuple[EmbeddingFile, ...] = (
+    EmbeddingFile('coco_openai_{tag}_hand_craft.npy', 'coco'),
+    EmbeddingFile('coco_openai_{tag}_hand_craft_with_background.npy', 'coco', background=True),
+    EmbeddingFile('coco_panoptic_{tag}_hand_craft.npy', 'coco_panoptic'),
+    EmbeddingFile('lvis_openai_{tag}_hand_craft.npy', 'lvis'),
+    EmbeddingFile('lvis_openai_{tag}_hand_craft_with_background.npy', 'lvis', background=True),
+    EmbeddingFile('coco_clip_{tag}_hand_craft_unprojected.npy', 'coco', projected=False),
+    # Detic's names for its ViT-B/32 vocabularies
+    EmbeddingFile('coco_clip_hand_craft.npy', 'coco', model='ViT-B-32'),
+    EmbeddingFile('lvis_v1_clip_a+cname.npy', 'lvis', templates='a+cname', model='ViT-B-32'),
 )
-
-
-# Names a recipe family gives one model's file outside the pattern: name -> (model, vocabulary,
-# background row). Detic's COCO recipes call the ViT-B/32 COCO embeddings this.
-EMBEDDING_ALIASES: Dict[str, Tuple[str, str, bool]] = {
-    'coco_clip_hand_craft.npy': ('ViT-B-32', 'coco', False),
-}
 
 
 def model_tag(model_name: str) -> str:
     """File-name tag of a CLIP: ``ViT-B-16`` -> ``vitb16`` (others: lowercase, no punctuation)."""
-    if model_name in MODEL_TAGS:
-        return MODEL_TAGS[model_name][0]
+    if model_name in OPENAI_MODELS:
+        return OPENAI_MODELS[model_name][0]
     return re.sub(r'[^a-z0-9]', '', model_name.lower())
 
 
 def model_of_tag(tag: str) -> Optional[str]:
-    return next((m for m, (t, _) in MODEL_TAGS.items() if t == tag), None)
+    return next((m for m, (t, _, _) in OPENAI_MODELS.items() if t == tag), None)
 
 
 @dataclass(frozen=True)
 class EmbeddingName:
-    vocabulary: str
+    """What a file name says: its :class:`EmbeddingFile` and the model tag."""
+    file: EmbeddingFile
     tag: str
-    background: bool
+
+    @property
+    def vocabulary(self) -> str:
+        return self.file.vocabulary
+
+    @property
+    def background(self) -> bool:
+        return self.file.background
 
     @property
     def model(self) -> Optional[str]:
-        return model_of_tag(self.tag)
+        return self.file.model or model_of_tag(self.tag)
 
     @property
     def width(self) -> Optional[int]:
-        model = self.model
-        return MODEL_TAGS[model][1] if model else None
+        return expected_width(self.model, self.file.projected)
 
 
 def parse_embedding_name(path: str) -> Optional[EmbeddingName]:
     """What a file name says about its content, or None for a name outside the table."""
     base = os.path.basename(path)
-    if base in EMBEDDING_ALIASES:
-        model, vocab, bg = EMBEDDING_ALIASES[base]
-        return EmbeddingName(vocab, MODEL_TAGS[model][0], bg)
+    for f in EMBEDDING_FILES:
+        if f.model is not None and base == f.pattern:
+            return EmbeddingName(f, OPENAI_MODELS[f.model][0])
     # longest patterns first, so 'coco_panoptic_' is not read as 'coco_' + tag 'panoptic...'
-    for pattern, vocab, bg in sorted(EMBEDDING_FILES, key=lambda e: -len(e[0])):
-        regex = '^' + re.escape(pattern).replace(re.escape('{tag}'), '([a-z0-9]+)') + '$'
-        m = re.match(regex, base)
-        if m:
-            return EmbeddingName(vocab, m.group(1), bg)
+    for f in sorted(EMBEDDING_FILES, key=lambda e: -len(e.pattern)):
+        if f.model is None:
+            regex = '^' + re.escape(f.pattern).replace(re.escape('{tag}'), '([a-z0-9]+)') + '$'
+            m = re.match(regex, base)
+            if m:
+                return EmbeddingName(f, m.group(1))
     return None
 
 
 def class_names(vocab: Vocabulary, root: str = '.') -> List[str]:
     """Category names of the vocabulary's json, sorted by id."""
     path = os.path.join(root, vocab.source)
-    data = read_json(path, 'a json with categories', keys=('categories', ),
-                     hint=f'from {vocab.download}')
-    return [c['name'] for c in sorted(data['categories'], key=lambda c: c['id'])]
+    what = 'a json with categories {id, name}'
+    data = read_json(path, what, keys=('categories', ), hint=f'from {vocab.download}')
+    cats = records(data, 'categories', path, what, CATEGORY, unique=('id', ))
+    return [c['name'] for c in sorted(cats, key=lambda c: c['id'])]
 
 
 def vocabulary_size(vocab: Vocabulary, root: str = '.') -> Tuple[int, str]:
@@ -124,6 +144,11 @@ def vocabulary_size(vocab: Vocabulary, root: str = '.') -> Tuple[int, str]:
     return vocab.official_count, f'the official {vocab.name} vocabulary'
 
 
+def _targets(model: str, vocabularies: Sequence[str], out_dir: str, tag: str):
+    return [(os.path.join(out_dir, f.pattern.format(tag=tag)), f) for f in EMBEDDING_FILES
+            if f.vocabulary in vocabularies and f.model in (None, model)]
+
+
 def prepare_embeddings(model: str, checkpoint: Optional[str], *,
                        vocabularies: Sequence[str] = tuple(VOCABULARIES),
                        out_dir: str = layout.METADATA, root: str = '.', tag: Optional[str] = None,
@@ -132,8 +157,9 @@ def prepare_embeddings(model: str, checkpoint: Optional[str], *,
     """Write the :data:`EMBEDDING_FILES` of ``vocabularies`` for one CLIP (see module docstring).
 
     ``skip_existing`` keeps a file that already passes ``load_class_embeddings`` with the right
-    row count and width, without building the CLIP; otherwise the embeddings are computed and
-    written unless the file already holds them (to 1e-5, see :func:`.files.write_npy`).
+    row count, width and read-out, without building the CLIP; otherwise the embeddings are
+    computed and written unless the file already holds them (to 1e-5). All files (and their
+    sidecars) are written together at the end, or none.
     """
     report = report or Report('embeddings')
     unknown = [v for v in vocabularies if v not in VOCABULARIES]
@@ -141,56 +167,72 @@ def prepare_embeddings(model: str, checkpoint: Optional[str], *,
         raise PrepareError(f'unknown vocabularies {unknown}; known: {list(VOCABULARIES)}')
     if checkpoint is not None and not os.path.isfile(checkpoint):
         raise PrepareError(f'{checkpoint}: not found; expected the CLIP weights of {model} '
-                           '(see checkpoints/README.md)')
+                           '(data/README.md, section 4)')
     tag = tag or model_tag(model)
     names = {v: class_names(VOCABULARIES[v], root) for v in vocabularies}
     for v in vocabularies:
         report.read(os.path.join(root, VOCABULARIES[v].source), f'{len(names[v])} class names')
-    targets = [(os.path.join(out_dir, pattern.format(tag=tag)), vocab, bg)
-               for pattern, vocab, bg in EMBEDDING_FILES if vocab in vocabularies]
-    targets += [(os.path.join(out_dir, name), vocab, bg)
-                for name, (m, vocab, bg) in EMBEDDING_ALIASES.items()
-                if m == model and vocab in vocabularies]
+    targets = _targets(model, vocabularies, out_dir, tag)
 
     from ovdet.clip import load_class_embeddings
-    expected_width = MODEL_TAGS[model][1] if model in MODEL_TAGS else None
 
-    def valid(path, vocab, bg, width):
+    def valid(path, f, width):
         try:
-            load_class_embeddings(path, num_classes=len(names[vocab]) + int(bg), embed_dim=width,
-                                  background_row=bg)
+            load_class_embeddings(path, num_classes=len(names[f.vocabulary]) + int(f.background),
+                                  embed_dim=width, background_row=f.background,
+                                  expect=dict(projected=f.projected, templates=f.templates))
             return True
         except (ValueError, FileNotFoundError):
             return False
 
     if skip_existing:
         todo = []
-        for path, vocab, bg in targets:
-            if os.path.isfile(path) and valid(path, vocab, bg, expected_width):
+        for path, f in targets:
+            if os.path.isfile(path) and valid(path, f, expected_width(model, f.projected)):
                 report.output(path, 'same', 'kept as it is (--skip-existing)')
             else:
-                todo.append((path, vocab, bg))
+                todo.append((path, f))
         targets = todo
     if targets:
-        import torch
-        from ovdet.clip import build_class_embeddings, build_clip
-        clip = build_clip(model, checkpoint=checkpoint, activation=activation, device=device)
-        report.note(f'CLIP {model} from {checkpoint or "random initialisation (no checkpoint)"}: '
-                    f'text embeddings of width {clip.embed_dim}')
-        if expected_width is not None and clip.embed_dim != expected_width:
-            raise PrepareError(f'{model} embeds in {clip.embed_dim} dimensions, but its files are '
-                               f'expected to be {expected_width} wide')
-        computed = {}
-        with torch.no_grad():
-            for vocab in dict.fromkeys(v for _, v, _ in targets):
-                # one pass with the background row; the plain file is the same rows without it
-                computed[vocab] = build_class_embeddings(clip, names[vocab], with_background=True)
-        for path, vocab, bg in targets:
-            array = computed[vocab] if bg else computed[vocab][:-1]
-            write_npy(path, array, report,
-                      f'{array.shape[0]} x {array.shape[1]} float32, {len(names[vocab])} '
-                      f'{vocab} classes' + (' + background row' if bg else ''), atol=1e-5)
-            if not valid(path, vocab, bg, clip.embed_dim):  # the loader must accept what we wrote
-                raise PrepareError(f'{path}: written but rejected by load_class_embeddings')
+        _compute_and_write(model, checkpoint, targets, names, root, activation, device, report)
     report.summary()
     return report
+
+
+def _compute_and_write(model, checkpoint, targets, names, root, activation, device, report):
+    import torch
+
+    from ovdet.clip import build_clip
+    clip = build_clip(model, checkpoint=checkpoint, activation=activation, device=device)
+    report.note(f'CLIP {model} from {checkpoint or "random initialisation (no checkpoint)"}: '
+                f'text embeddings of width {clip.embed_dim}')
+    width = expected_width(model, True)
+    if width is not None and clip.embed_dim != width:
+        raise PrepareError(f'{model} embeds in {clip.embed_dim} dimensions, but its files are '
+                           f'expected to be {width} wide')
+    if not has_unprojected_readout(clip):
+        skipped = [p for p, f in targets if not f.projected]
+        if skipped:
+            report.note(f'skipped {", ".join(skipped)}: {model}\'s text tower has no unprojected '
+                        'read-out (only OpenAI-style towers do)')
+        targets = [(p, f) for p, f in targets if f.projected]
+    computed, written = {}, []
+    with torch.no_grad(), Outputs(report) as out:
+        for path, f in targets:
+            key = (f.vocabulary, f.templates, f.projected)
+            if key not in computed:  # a background file is the plain file plus one zero row
+                computed[key] = embed_class_names(clip, names[f.vocabulary], templates=f.templates,
+                                                  projected=f.projected)
+            array = append_background(computed[key]) if f.background else computed[key]
+            sidecar = clip_sidecar(clip, checkpoint, names[f.vocabulary], templates=f.templates,
+                                   projected=f.projected, width=array.shape[1],
+                                   background=f.background,
+                                   source=VOCABULARIES[f.vocabulary].source)
+            stage_embeddings(out, path, array, sidecar,
+                             f'{array.shape[0]} x {array.shape[1]} float32, '
+                             f'{len(names[f.vocabulary])} {f.vocabulary} classes'
+                             + (' + background row' if f.background else '')
+                             + f', {f.templates}' + ('' if f.projected else ', unprojected'))
+            written.append((path, sidecar))
+    for path, sidecar in written:
+        check_written(path, sidecar)

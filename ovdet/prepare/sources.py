@@ -1,11 +1,13 @@
 """Where each file a recipe needs comes from: an official download or a ``prepare_data.py`` command.
 
 :func:`how_to_get` maps a path (relative to the repository root) to one line of advice; ``check``
-prints it next to every missing or wrong file and ``data/README.md`` says the same at length.
+prints it next to every missing or wrong file and ``data/README.md`` says the same at length (each
+line that sends the reader there names the section). A path no rule knows gets the config key
+that names it, since only the config's author knows where it comes from.
 """
 import fnmatch
 import os
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from .embeddings import VOCABULARIES, parse_embedding_name
 
@@ -23,8 +25,11 @@ OPENAI_CLIP = {
     'ViT-L-14.pt': 'b8cca3fd41ae0c99ba7e8951adf17d267cdb84cd88be6f7c2e0eca1737a03836',
     'ViT-L-14-336px.pt': '3035c92b350959924f9f00213499208652fc7ea050643e8b385c2dac08641f02',
 }
-# CLIP checkpoint file of each model name (the one `embeddings` is run with)
-CLIP_FILE = {'ViT-L-14-336': 'ViT-L-14-336px.pt'}
+# CLIP checkpoint file of each model name (the one `embeddings` is run with); the recipes that use
+# ViT-B/32 (Detic, BARON) name its OpenAI archive clip_vitb32.pth
+CLIP_FILE = {'ViT-L-14-336': 'ViT-L-14-336px.pt', 'ViT-B-32': 'clip_vitb32.pth'}
+MMDET_DETIC = 'https://download.openmmlab.com/mmdetection/v3.0/detic'
+README_CHECKPOINTS = 'data/README.md, section 4'
 
 COCO_ZIP = 'official: {} from cocodataset.org, unzipped in data/coco/'
 LVIS_ZIP = 'official: {} from lvisdataset.org, unzipped in data/lvis_v1/annotations/'
@@ -73,6 +78,24 @@ RULES: List[Tuple[str, str]] = [
     ('checkpoints/clip_vitb32.pth', f'OpenAI CLIP: {CLIP_RELEASE}/{OPENAI_CLIP["ViT-B-32.pt"]}/'
                                     'ViT-B-32.pt (any CLIP format loads: save or link it under '
                                     'this name)'),
+    ('checkpoints/resnet50_miil_21k.pth',
+     'ImageNet-21K-P ResNet-50 of Alibaba-MIIL (github.com/Alibaba-MIIL/ImageNet21K): '
+     'https://miil-public-eu.oss-eu-central-1.aliyuncs.com/model-zoo/ImageNet_21K_P/models/'
+     f'resnet50_miil_21k.pth ({README_CHECKPOINTS})'),
+    ('checkpoints/detic_centernet2_r50_fpn_4x_lvis-base_boxsup_*.pth',
+     f'mmdet\'s Detic release: {MMDET_DETIC}/detic_centernet2_r50_fpn_4x_lvis-base_boxsup/'
+     'detic_centernet2_r50_fpn_4x_lvis-base_boxsup_20230921_180638-c1685ee2.pth, or train '
+     f'configs/detic/detic_centernet2_r50_fpn_4x_lvis-base_boxsup.py ({README_CHECKPOINTS})'),
+    ('checkpoints/detic_coco_base.pth',
+     'Detic OV-COCO step 1: tools/train.py configs/detic/faster_rcnn_r50_caffe_c4_90k_ovcoco.py, '
+     f'then copy <work_dir>/iter_90000.pth here ({README_CHECKPOINTS})'),
+    ('checkpoints/res50_fpn_soco_star_400.pth',
+     'SoCo* R50-FPN (400 epochs) of github.com/hologerry/SoCo as an mmdet detector state dict, '
+     f'as the BARON authors share it ({README_CHECKPOINTS})'),
+    ('data/metadata/lvis_v1_clip_detpro.npy',
+     'python tools/generate_text_embeddings.py --detpro DETPRO_EMBEDDINGS.pth --model ViT-B-32 '
+     '--ann data/lvis_v1/annotations/lvis_v1_val.json --out data/metadata/lvis_v1_clip_detpro.npy '
+     '(DetPro\'s learned-prompt embeddings: data/README.md, section 5)'),
 ]
 
 
@@ -81,17 +104,22 @@ def clip_url(file_name: str) -> str:
     return f'{CLIP_RELEASE}/{OPENAI_CLIP[file_name]}/{file_name}'
 
 
-def how_to_get(path: str) -> str:
-    """One line: the official download or the command that makes ``path``."""
+def how_to_get(path: str, key: Optional[str] = None) -> str:
+    """One line: the official download or the command that makes ``path`` (``key``: where the
+    config names it, for paths outside the rules)."""
     rel = os.path.normpath(path).replace(os.sep, '/')
     base = os.path.basename(rel)
     if rel.startswith('checkpoints/') and base in OPENAI_CLIP:
         return f'official OpenAI CLIP: {clip_url(base)}'
+    for pattern, advice in RULES:
+        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rstrip('/'), pattern):
+            return advice
     if rel.endswith('.npy'):
         name = parse_embedding_name(rel)
         if name is None:
             return ('python tools/generate_text_embeddings.py --model MODEL --checkpoint CKPT '
-                    f'--ann CLASS_JSON --out {rel}')
+                    f'--ann CLASS_JSON --out {rel} (add --unprojected for a pseudo-word '
+                    'classifier with projected=False)')
         model = name.model or 'MODEL'
         ckpt = f'checkpoints/{CLIP_FILE.get(model, model + ".pt")}' if name.model else 'CKPT'
         cmd = (f'python tools/prepare_data.py embeddings --model {model} --checkpoint {ckpt} '
@@ -102,7 +130,6 @@ def how_to_get(path: str) -> str:
         if name.model is None:
             cmd += f' --tag {name.tag}'
         return cmd + f' (needs {VOCABULARIES[name.vocabulary].source})'
-    for pattern, advice in RULES:
-        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rstrip('/'), pattern):
-            return advice
-    return 'see data/README.md'
+    where = f' at {key}' if key else ''
+    return (f'not a file ovdet\'s tools make or download: the config names it{where}; get it '
+            'where the config\'s author says, or point that key at your copy')

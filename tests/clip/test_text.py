@@ -139,8 +139,8 @@ def test_loader_says_a_text_file_is_not_an_array(tmp_path):
 
 def test_class_name_files_that_are_not_utf8_are_named(tmp_path):
     names = tmp_path / 'names.txt'
-    names.write_bytes('caf\u00e9\n'.encode('latin-1'))
-    with pytest.raises(ValueError, match=f'^{names}: not UTF-8 text'):
+    names.write_bytes('tea\ncaf\u00e9\n'.encode('latin-1'))
+    with pytest.raises(ValueError, match=f'^{names}:2: not UTF-8 text \\(byte 4 of the line'):
         read_class_names(str(names))
     ann = tmp_path / 'ann.json'
     ann.write_bytes('{"categories": [{"id": 1, "name": "caf\u00e9"}]}'.encode('latin-1'))

@@ -144,8 +144,8 @@ def test_inputs_are_validated(tree, tmp_path):
     data['categories'] = [c for c in data['categories'] if c['name'] != 'cat']
     with open(inst, 'w') as f:
         json.dump(data, f)
-    with pytest.raises(PrepareError, match=r"instances_train2017.json: novel names not among the "
-                                           r"categories: \['cat'\]; expected the 80 COCO"):
+    with pytest.raises(PrepareError, match=r"instances_train2017.json: 79 categories \(missing "
+                                           r"'cat' \(17\)\); expected COCO's 80 categories"):
         _run(tree, parts=['ov_split'])
     with open(inst, 'w') as f:
         f.write('{"images": [')

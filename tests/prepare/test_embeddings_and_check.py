@@ -31,16 +31,19 @@ def test_every_file_for_one_clip(tree, tiny_clip):
     report = Report('embeddings', quiet=True)
     prepare_embeddings('ovdet-ViT-tiny', tiny_clip, root=tree['root'], out_dir=meta,
                        tag='tiny', report=report)
-    names = sorted(os.listdir(meta))
-    assert names == ['coco_openai_tiny_hand_craft.npy',
+    names = sorted(n for n in os.listdir(meta) if n.endswith('.npy'))
+    assert names == ['coco_clip_tiny_hand_craft_unprojected.npy',
+                     'coco_openai_tiny_hand_craft.npy',
                      'coco_openai_tiny_hand_craft_with_background.npy',
                      'coco_panoptic_tiny_hand_craft.npy', 'lvis_openai_tiny_hand_craft.npy',
                      'lvis_openai_tiny_hand_craft_with_background.npy']
+    assert sorted(os.listdir(meta)) == sorted(names + [n + '.json' for n in names])  # sidecars
     shapes = {n: np.load(os.path.join(meta, n)).shape for n in names}
     assert shapes['coco_openai_tiny_hand_craft.npy'] == (80, 32)
     assert shapes['coco_openai_tiny_hand_craft_with_background.npy'] == (81, 32)
     assert shapes['coco_panoptic_tiny_hand_craft.npy'] == (85, 32)   # 80 things + 5 stuff
     assert shapes['lvis_openai_tiny_hand_craft.npy'] == (36, 32)
+    assert shapes['coco_clip_tiny_hand_craft_unprojected.npy'] == (80, 64)  # text width W = 64
     # rows are the 63-template embeddings of the names in sorted-id order
     clip = build_clip('ovdet-ViT-tiny', tiny_clip)
     got = np.load(os.path.join(meta, 'coco_panoptic_tiny_hand_craft.npy'))
@@ -60,12 +63,12 @@ def test_every_file_for_one_clip(tree, tiny_clip):
     again = Report('embeddings', quiet=True)
     prepare_embeddings('ovdet-ViT-tiny', tiny_clip, root=tree['root'], out_dir=meta, tag='tiny',
                        report=again)
-    assert [s for _, s in again.outputs] == ['same'] * 5 and again.lines[-1].endswith(
+    assert [s for _, s in again.outputs] == ['same'] * 12 and again.lines[-1].endswith(
         'nothing changed')
     skip = Report('embeddings', quiet=True)
     prepare_embeddings('ovdet-ViT-tiny', None, root=tree['root'], out_dir=meta, tag='tiny',
                        vocabularies=['coco'], skip_existing=True, report=skip)
-    assert [s for _, s in skip.outputs] == ['same'] * 2
+    assert [s for _, s in skip.outputs] == ['same'] * 3
     assert not any(line.startswith('CLIP ') for line in skip.lines)  # no CLIP was built
     assert {n: os.stat(os.path.join(meta, n)).st_mtime_ns for n in names} == stamps
 
@@ -78,7 +81,12 @@ def test_file_names_say_vocabulary_model_and_background():
     assert (n.vocabulary, n.model, n.width, n.background) == ('lvis', 'RN50x64', 1024, True)
     n = parse_embedding_name('data/metadata/coco_clip_hand_craft.npy')  # Detic's name
     assert (n.vocabulary, n.model, n.width, n.background) == ('coco', 'ViT-B-32', 512, False)
-    assert parse_embedding_name('lvis_v1_clip_a+cname.npy') is None
+    n = parse_embedding_name('lvis_v1_clip_a+cname.npy')                 # Detic's LVIS file
+    assert (n.vocabulary, n.model, n.file.templates, n.file.projected) == (
+        'lvis', 'ViT-B-32', 'a+cname', True)
+    n = parse_embedding_name('coco_clip_rn50_hand_craft_unprojected.npy')  # BARON's read-out
+    assert (n.vocabulary, n.model, n.width, n.file.projected) == ('coco', 'RN50', 512, False)
+    assert parse_embedding_name('lvis_v1_clip_detpro.npy') is None  # brought in, not computed
     assert how_to_get('checkpoints/coco_panoptic_rn50x64_hand_craft.npy') == (
         'python tools/prepare_data.py embeddings --model RN50x64 --checkpoint '
         'checkpoints/RN50x64.pt --vocab coco_panoptic --out-dir checkpoints (needs '

@@ -1,4 +1,5 @@
 """tools/prepare_data.py run as a user runs it, from the root of a generated data tree."""
+import json
 import subprocess
 import sys
 
@@ -57,6 +58,33 @@ def test_a_bad_input_is_one_line_and_status_2(repo_root, tmp_path, subprocess_en
         'error: data/lvis_v1/annotations/lvis_v1_train.json: not found; expected it from '
         'lvis_v1_train.json.zip (lvisdataset.org)']
 
+
+
+def test_a_malformed_json_is_one_line_without_traceback(repo_root, data_root, subprocess_env):
+    inst = data_root / 'data/coco/annotations/instances_val2017.json'
+    data = json.loads(inst.read_text())
+    data['categories'] = {str(c['id']): c['name'] for c in data['categories']}
+    inst.write_text(json.dumps(data))
+    out = _tool(repo_root, data_root, subprocess_env, 'coco', '--only', 'captions')
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        'error: data/coco/annotations/instances_val2017.json: "categories" is dict; expected a '
+        'list of {id, name} objects in a COCO 2017 instances json (images, annotations, the 80 '
+        'categories)']
+    assert not (data_root / 'data/coco/wusize').exists()
+
+
+def test_check_outside_a_checkout_exits_2_and_runs_with_root(repo_root, tmp_path,
+                                                             subprocess_env):
+    out = _tool(repo_root, tmp_path, subprocess_env, 'check', '--quick')
+    assert out.returncode == 2 and out.stdout == ''
+    assert len(out.stderr.splitlines()) == 1
+    assert out.stderr.startswith('error: configs/clip_based, configs/detic, configs/baron: no '
+                                 'config found')
+    out = _tool(repo_root, tmp_path, subprocess_env, 'check', '--quick', '--root', str(repo_root),
+                str(repo_root / 'configs/clip_based/region_cls_vitb16_coco_panoptic.py'))
+    assert out.returncode in (0, 1), out.stderr      # 1 while the data is not prepared here
+    assert ' paths: ' in out.stdout.splitlines()[-1]
 
 
 def test_help_imports_no_torch(repo_root, tmp_path, subprocess_env):
