@@ -70,7 +70,8 @@ class RegionCLIPClassifier(BaseModel):
     """Zero-shot classification of given boxes, masks (and crops) with a CLIP.
 
     The protocol is in ``docs/design.md`` ("Region classification"): every region's feature is
-    scored against every class embedding, f E^T, and the top-k classes are kept.
+    scored against every class embedding, f E^T, and the top-k classes are kept. Panoptic samples
+    carry boxes and masks, instance samples boxes only; both may carry crops.
 
     Args:
         clip: a built ``CLIPEncoder`` or ``build_clip`` arguments (``model_name``, ``checkpoint``
@@ -86,8 +87,9 @@ class RegionCLIPClassifier(BaseModel):
         data_preprocessor: defaults to mmengine ``ImgDataPreprocessor`` with the OpenAI statistics
             of ``ovdet.clip`` (inputs are RGB uint8 already).
 
-    ``forward(inputs, data_samples, mode='predict')`` writes ``pred_rois``, ``pred_maskpool`` (and
-    ``pred_crops``) (n, k) to every sample; ``mode='tensor'`` returns the per-image dicts.
+    ``forward(inputs, data_samples, mode='predict')`` writes ``pred_rois`` (n, k) to every sample,
+    ``pred_maskpool`` when the samples carry masks and ``pred_crops`` when crops are scored;
+    ``mode='tensor'`` returns the per-image dicts.
     """
 
     def __init__(self, clip: Union[dict, CLIPEncoder],
@@ -124,7 +126,7 @@ class RegionCLIPClassifier(BaseModel):
         if mode == 'loss':
             raise RuntimeError('RegionCLIPClassifier is an evaluator; it has no loss')
         if data_samples is None:
-            raise ValueError('RegionCLIPClassifier needs data samples with rois and masks')
+            raise ValueError('RegionCLIPClassifier needs data samples with rois (and masks or crops)')
         with_crops, self.num_classes = check_region_samples(
             data_samples, self.class_embeddings, self.embeddings_source, self.num_classes,
             self.with_crops)

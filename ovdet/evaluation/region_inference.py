@@ -9,13 +9,14 @@ descending sort), so results do not depend on the top-k kernel or on the batch s
 Feature paths (the encoder contract of ``ovdet.clip``):
 
 * ``rois``: ``encoder.box_features(inputs, rois)`` (v2 dense features, RoIAlign 1x1, re-normalised);
-* ``maskpool``: ``encoder.mask_features(inputs, masks)`` (mask-weighted mean of v2 dense features);
+* ``maskpool``: ``encoder.mask_features(inputs, masks)`` (mask-weighted mean of v2 dense features),
+  when the samples carry masks (panoptic segments; instance boxes have none);
   for a ViT/EVA both are pools of the same v2 dense map, so ``region_features`` computes that map
   once and pools it twice (``ovdet.clip.pooling``), which halves the cost at 1024 px;
 * ``crops``: ``encoder.encode_image((crop / 255 - mean) / std)`` with ``ovdet.clip``'s
   ``OPENAI_MEAN``/``OPENAI_STD``.
 """
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 
@@ -46,14 +47,20 @@ def normalise_crops(crops: torch.Tensor, mean: Sequence[float] = OPENAI_MEAN,
 
 
 def region_features(encoder, images: torch.Tensor, rois: List[torch.Tensor],
-                    masks: List[torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """``rois`` and ``maskpool`` features (Σn_i, D) of a batch; equal to ``encoder.box_features`` and
-    ``encoder.mask_features``. A ModifiedResNet pools boxes through its attention pool on layer4, not
-    through the dense map, so it takes the two encoder calls."""
+                    masks: Optional[List[torch.Tensor]] = None) -> Dict[str, torch.Tensor]:
+    """``rois`` and (with ``masks``) ``maskpool`` features (Σn_i, D) of a batch; equal to
+    ``encoder.box_features`` and ``encoder.mask_features``. A ModifiedResNet pools boxes through its
+    attention pool on layer4, not through the dense map, so it takes the encoder calls."""
     if getattr(encoder, 'is_resnet', False) or not hasattr(encoder, 'dense_features'):
-        return {'rois': encoder.box_features(images, rois), 'maskpool': encoder.mask_features(images, masks)}
+        feats = {'rois': encoder.box_features(images, rois)}
+        if masks is not None:
+            feats['maskpool'] = encoder.mask_features(images, masks)
+        return feats
     dense = encoder.dense_features(images)
-    return {'rois': roi_pool(dense, rois), 'maskpool': mask_pool(dense, masks)}
+    feats = {'rois': roi_pool(dense, rois)}
+    if masks is not None:
+        feats['maskpool'] = mask_pool(dense, masks)
+    return feats
 
 
 def _field(sample, name):
@@ -67,13 +74,15 @@ def classify_regions(encoder, inputs: torch.Tensor, data_samples: Sequence, clas
     Args:
         encoder: a ``CLIPEncoder`` (``box_features``, ``mask_features``, ``encode_image``, ``patch_size``).
         inputs: (B, 3, S, S) normalised pixels.
-        data_samples: B samples with ``rois`` (n_i, 4) xyxy in [0, 1] of the S x S canvas, ``masks``
-            (n_i, S/p, S/p) bool and, for ``with_crops``, ``crops`` (n_i, 3, 224, 224) uint8 RGB.
+        data_samples: B samples with ``rois`` (n_i, 4) xyxy in [0, 1] of the S x S canvas, optionally
+            ``masks`` (n_i, S/p, S/p) bool (in every sample or in none) and, for ``with_crops``,
+            ``crops`` (n_i, 3, 224, 224) uint8 RGB.
         class_embeddings: (C, D), rows L2-normalised (``ovdet.clip.load_class_embeddings``).
         topk: k, the number of indices kept per region.
 
     Returns:
-        B dicts with ``rois`` and ``maskpool`` (and ``crops``) -> (n_i, min(k, C)) int64 on the CPU.
+        B dicts with ``rois``, ``maskpool`` when the samples carry masks, and ``crops`` with
+        ``with_crops`` -> (n_i, min(k, C)) int64 on the CPU.
     """
     if inputs.dim() != 4 or inputs.shape[0] != len(data_samples):
         raise ValueError(f'inputs must be (B, 3, S, S) with one sample per image, got {tuple(inputs.shape)} '
@@ -82,7 +91,11 @@ def classify_regions(encoder, inputs: torch.Tensor, data_samples: Sequence, clas
     device = inputs.device
     counts = [len(_field(s, 'rois')) for s in data_samples]
     keep = [i for i, n in enumerate(counts) if n > 0]
-    methods = REGION_METHODS if with_crops else REGION_METHODS[:2]
+    has_masks = [_field(s, 'masks') is not None for s in data_samples]
+    if any(has_masks) and not all(has_masks):
+        raise ValueError('masks in some samples of the batch and not in others: a batch comes from one pipeline')
+    with_masks = all(has_masks)
+    methods = ('rois',) + ('maskpool',) * with_masks + ('crops',) * bool(with_crops)
     k = min(topk, class_embeddings.shape[0])
     empty = torch.zeros((0, k), dtype=torch.long)
     if not keep:
@@ -90,17 +103,19 @@ def classify_regions(encoder, inputs: torch.Tensor, data_samples: Sequence, clas
 
     rois, masks = [], []
     for i in keep:
-        roi = _field(data_samples[i], 'rois')
+        rois.append(_field(data_samples[i], 'rois').to(device=device, dtype=torch.float32))
+        if not with_masks:
+            continue
         mask = _field(data_samples[i], 'masks')
         if tuple(mask.shape[-2:]) != grid:
             raise ValueError(f'masks of image {i} are {tuple(mask.shape[-2:])} but the encoder grid is {grid} '
                              f'(input {tuple(inputs.shape[-2:])}, patch {encoder.patch_size}): the pipeline '
                              f'patch_size must match the CLIP')
-        rois.append(roi.to(device=device, dtype=torch.float32))
         masks.append(mask.to(device=device, dtype=torch.float32))
     images = inputs[keep] if len(keep) < len(data_samples) else inputs
     embeddings = class_embeddings.to(device)
-    preds = {m: topk_classes(f, embeddings, k) for m, f in region_features(encoder, images, rois, masks).items()}
+    feats = region_features(encoder, images, rois, masks if with_masks else None)
+    preds = {m: topk_classes(f, embeddings, k) for m, f in feats.items()}
     if with_crops:
         crops = [_field(data_samples[i], 'crops') for i in keep]
         if any(c is None for c in crops):

@@ -254,6 +254,8 @@ REGION_KNOBS = {
         lambda old: not old,
         dataset_attribute('test_dataloader.dataset', 'pipeline.transforms.1.with_crops')),
 }
+# instance boxes: no masks, so no feature stride to match
+REGION_BOX_KNOBS = {k: v for k, v in REGION_KNOBS.items() if not k.endswith('.patch_size')}
 DETECTOR_KNOBS = {
     'model.backbone.clip.checkpoint': Knob(CLIP_CKPT, clip_checkpoint('model.backbone', False)),
     'model.roi_head.bbox_head.class_embeddings': Knob('HEAD_VOCAB', head_embeddings),
@@ -327,12 +329,14 @@ RECIPES = {
     'configs/clip_based/clim_vitb16_cc3m.py': CLIM_RECIPE_KNOBS,
     'configs/clip_based/clim_rn50x64_cc3m.py': CLIM_RECIPE_KNOBS,
     'configs/clip_based/region_cls_vitb16_coco_panoptic.py': REGION_KNOBS,
+    'configs/clip_based/region_cls_vitb16_coco_detection.py': REGION_BOX_KNOBS,
     'configs/clip_based/fvlm_vitb16_clim_ov_coco.py': FVLM_COCO_KNOBS,
     'configs/clip_based/fvlm_vitb16_clim_ov_lvis.py': FVLM_LVIS_KNOBS,
     'configs/clip_based/fvlm_rn50x64_clim_ov_lvis.py': FVLM_RN_KNOBS,
     'configs/demo/clip_pretrain_tiny.py': CAPTION_KNOBS,
     'configs/demo/clim_tiny.py': CLIM_KNOBS,
     'configs/demo/region_cls_tiny.py': REGION_KNOBS,
+    'configs/demo/region_cls_tiny_coco_detection.py': REGION_BOX_KNOBS,
     'configs/demo/fvlm_tiny_ov_shapes.py': DEMO_DETECTOR_KNOBS,
     'configs/demo/fvlm_tiny_ov_lvis.py': DEMO_DETECTOR_KNOBS,
     'configs/demo/fvlm_demo_clip_ov_shapes.py': DEMO_DETECTOR_KNOBS,

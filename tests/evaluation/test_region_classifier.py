@@ -1,4 +1,4 @@
-"""RegionCLIPClassifier + classify_regions on generated panoptic data with a tiny random CLIP."""
+"""RegionCLIPClassifier + classify_regions on generated panoptic and instance data with a tiny random CLIP."""
 import json
 
 import numpy as np
@@ -7,6 +7,7 @@ import torch
 from mmengine.dataset import pseudo_collate
 
 from ovdet.clip import build_clip
+from ovdet.datasets.instance_region_dataset import CocoInstanceRegionDataset
 from ovdet.datasets.panoptic_region_dataset import CocoPanopticRegionDataset, default_region_pipeline
 from ovdet.shapes import write_scene_datasets
 from ovdet.evaluation import RegionClassificationMetric, RegionCLIPClassifier
@@ -35,8 +36,8 @@ def _model(embeddings, **kwargs):
     return RegionCLIPClassifier(clip=CLIP, class_embeddings=embeddings, **kwargs)
 
 
-def _evaluate(model, dataset, batch_size):
-    metric = RegionClassificationMetric()
+def _evaluate(model, dataset, batch_size, metric=None):
+    metric = metric or RegionClassificationMetric()
     preds = []
     for start in range(0, len(dataset), batch_size):
         batch = pseudo_collate([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))])
@@ -154,3 +155,44 @@ def test_crops_required_but_absent(panoptic):
     data = model.data_preprocessor(pseudo_collate([dataset[0]]), False)
     with pytest.raises(ValueError, match='PackPanopticRegions'):
         model(**data, mode='predict')
+
+
+def test_instance_boxes_score_rois_and_crops_no_masks(tmp_path):
+    """Every annotation a class of its own and the oracle vocabulary (row = that box's own feature):
+    rois must be all right; no maskpool without masks; batches of 1 and 4 agree."""
+    root = str(tmp_path / 'scenes')   # 160 px: at 96 only crowds fit next to the stuff bands
+    ann = write_scene_datasets(root, num_images=5, image_size=160, seed=3, formats=('instances',),
+                               crowd_per_image=1, tiny_per_image=1)['instances']
+    with open(ann) as f:
+        coco = json.load(f)
+    for i, a in enumerate(coco['annotations']):
+        a['category_id'] = i + 1
+    coco['categories'] = [dict(id=i + 1, name=f'box {i + 1}') for i in range(len(coco['annotations']))]
+    unique = str(tmp_path / 'unique.json')
+    with open(unique, 'w') as f:
+        json.dump(coco, f)
+    dataset = CocoInstanceRegionDataset(ann_file=unique, data_root=root, data_prefix=dict(img='val2017/'),
+                                        pipeline=default_region_pipeline(CANVAS, with_crops=True, with_masks=False))
+    num = len(coco['categories'])
+    model = _model(np.ones((num, 32), np.float32))
+    emb = torch.zeros(num, 32)
+    seen = 0
+    for i in range(len(dataset)):
+        data = model.data_preprocessor(pseudo_collate([dataset[i]]), False)
+        sample = data['data_samples'][0]
+        with torch.no_grad():
+            emb[sample.labels] = model.encoder.box_features(data['inputs'], [sample.rois])
+        seen += len(sample.labels)
+    assert seen > 10
+    model.class_embeddings.copy_(torch.nn.functional.normalize(emb, dim=-1).nan_to_num(0.0))
+    results = {}
+    for batch_size in (1, 4):
+        result, preds = _evaluate(model, dataset, batch_size, RegionClassificationMetric(split_thing_stuff=False))
+        results[batch_size] = result, preds
+        assert set(result) == {'rois.macc1', 'rois.macc5', 'crops.macc1', 'crops.macc5'}
+        assert result['rois.macc1'] == 1.0
+        assert all(p.keys() == {'pred_rois', 'pred_crops'} for p in preds)
+    assert results[1][0] == results[4][0]
+    for a, b in zip(results[1][1], results[4][1]):
+        assert all(torch.equal(a[k], b[k]) for k in a)
+

@@ -100,3 +100,28 @@ def test_table_in_percent_one_row_per_feature_path():
     assert lines[3] == '| maskpool | 25.0 | 50.0 | - | 0.0 |'  # NaN: no region of that kind
     assert len(lines) == 4  # no crops row without crops metrics
     assert format_region_table({'coco/bbox_mAP': 0.3}) is None
+
+
+def test_without_the_split_one_accuracy_over_all_regions():
+    """Instance boxes: the same regions, thing or not, in one class-balanced mean (per class: 0 ->
+    1/3 and 2/3, 2 -> 0 and 1, 3 -> 1 and 1, 6 -> 1 and 1, 7 -> 1/3 and 2/3); no is_thing needed."""
+    samples = _samples(('rois', 'crops'))
+    for sample in samples:
+        del sample['is_thing']
+    metric = RegionClassificationMetric(split_thing_stuff=False)
+    metric.process(None, samples)
+    result = metric.evaluate(len(samples))
+    assert list(result) == ['rois.macc1', 'rois.macc5', 'crops.macc1', 'crops.macc5']
+    assert result['rois.macc1'] == pytest.approx((THIRD + 0 + 1 + 1 + THIRD) / 5, abs=1e-12)
+    assert result['crops.macc5'] == pytest.approx((TWO_THIRDS + 1 + 1 + 1 + TWO_THIRDS) / 5, abs=1e-12)
+    # not the region-weighted mean (5/9 of the regions are right at top-1)
+    assert result['rois.macc1'] != pytest.approx(5 / 9, abs=1e-3)
+
+
+def test_table_without_the_split():
+    from ovdet.evaluation import format_region_table
+    lines = format_region_table({'rois.macc1': 0.5, 'rois.macc5': 0.875, 'crops.macc1': 0.25,
+                                 'crops.macc5': float('nan')}).splitlines()
+    assert lines[0] == '| region accuracy (class-balanced, %) | top-1 | top-5 |'
+    assert lines[1] == '|---|---|---|'
+    assert lines[2:] == ['| rois | 50.0 | 87.5 |', '| crops | 25.0 | - |']

@@ -123,3 +123,54 @@ def test_two_process_run_matches_in_process_evaluation(setup, free_port):
     assert len(expected) == 12
     for key, value in expected.items():
         assert record[key] == pytest.approx(value, abs=1e-4), key   # the log rounds to 4 digits
+
+
+def test_instance_boxes_through_the_tool_match_in_process_evaluation(setup):
+    """tools/test.py with the instance-box demo config: the four reference keys, a two-column table,
+    and the numbers of the same model and dataset evaluated here."""
+    from mmengine.config import Config
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import init_default_scope
+
+    from mmdet.registry import DATASETS
+    from ovdet.evaluation import RegionClassificationMetric, RegionCLIPClassifier
+
+    root, clip = setup
+    data = root / 'instances'
+    out = write_scene_datasets(str(data), num_images=3, image_size=160, seed=5, formats=('instances',),
+                               crowd_per_image=1, tiny_per_image=1)
+    with open(out['instances']) as f:
+        num_classes = len(json.load(f)['categories'])
+    np.save(root / 'inst_emb.npy', np.random.default_rng(1).standard_normal((num_classes, 32)).astype(np.float32))
+    ckpt = root / 'inst_plain.pt'
+    _write_checkpoint('plain', clip, ckpt)
+    config = os.path.join(REPO, 'configs', 'demo', 'region_cls_tiny_coco_detection.py')
+    work_dir = root / 'work_instances'
+    cmd = [sys.executable, os.path.join(REPO, 'tools', 'test.py'), config, str(ckpt), '--work-dir', str(work_dir),
+           '--cfg-options', 'model.clip.model_name=ovdet-ViT-tiny', f'model.class_embeddings={root / "inst_emb.npy"}',
+           f'test_dataloader.dataset.data_root={data}/']
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    record = _metrics_from_log(work_dir)
+    keys = ['rois.macc1', 'rois.macc5', 'crops.macc1', 'crops.macc5']
+    assert set(keys) <= set(record) and not any('maskpool' in k or 'thing' in k for k in record), record
+    rows = {line.split('|')[1].strip(): line.split('|')[2:4] for line in proc.stdout.splitlines()
+            if line.startswith('| ')}
+    assert set(rows) == {'region accuracy (class-balanced, %)', 'rois', 'crops'}
+    assert [c.strip() for c in rows['crops']] == [f'{100 * record[k]:.1f}' for k in keys[2:]]
+
+    init_default_scope('mmdet')
+    dataset_cfg = Config.fromfile(config).test_dataloader.dataset
+    dataset_cfg.data_root = f'{data}/'
+    dataset = DATASETS.build(dataset_cfg)
+    model = RegionCLIPClassifier(clip=dict(model_name='ovdet-ViT-tiny', checkpoint=str(ckpt)),
+                                 class_embeddings=str(root / 'inst_emb.npy')).eval()
+    metric = RegionClassificationMetric(split_thing_stuff=False)
+    for i in range(len(dataset)):
+        samples = model(**model.data_preprocessor(pseudo_collate([dataset[i]]), False), mode='predict')
+        metric.process(None, [s.to_dict() for s in samples])
+    expected = metric.evaluate(len(dataset))
+    assert sorted(expected) == sorted(keys)
+    assert any(0 < v < 1 for v in expected.values())   # not a comparison of degenerate values
+    for key, value in expected.items():
+        assert record[key] == pytest.approx(value, abs=1e-4), key   # the log rounds to 4 digits

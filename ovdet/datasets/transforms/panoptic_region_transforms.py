@@ -1,28 +1,35 @@
-"""Transforms that turn one COCO panoptic image into region-classification inputs.
+"""Transforms that turn one image and its listed regions into region-classification inputs.
 
-Two steps, so each can be tested and swapped on its own:
+Two loaders and one packer, so each step can be tested and swapped on its own. Both datasets
+(``CocoPanopticRegionDataset``, ``CocoInstanceRegionDataset``) list an image's regions under
+``regions``: dicts with ``label``, ``bbox`` (x, y, w, h), ``is_thing`` and, for panoptic segments, ``id``.
 
-``LoadPanopticRegions``
-    reads the RGB image and the panoptic PNG (segment id = R + 256 G + 256^2 B), and for every listed
-    segment (at most ``max_segments``, in json order, ``iscrowd`` ones included) builds its binary mask
-    and two boxes in original pixels (x0, y0, x1, y1):
+``LoadBoxRegions`` (COCO instance boxes)
+    reads the RGB image and, for every listed region (at most ``max_regions``, in json order,
+    ``iscrowd`` ones included; the cap applies to the list before the area filter, as in the
+    reference evaluator), builds two boxes in original pixels (x0, y0, x1, y1):
 
-    * region box: things -> the GT ``bbox`` (x, y, w, h) -> (x, y, x + w, y + h), tight;
-      stuff -> the mask extent (min col, min row, max col, max row): the max index is used as the end,
-      so w = x1 - x0 is one pixel short of the pixel count;
-    * crop box: things -> the region box scaled 1.5x about its centre, clipped to the image;
-      stuff -> the region box.
+    * region box: the GT ``bbox`` (x, y, w, h) -> (x, y, x + w, y + h), tight;
+    * crop box: the region box scaled 1.5x about its centre, clipped to the image.
 
-    A segment whose region box has w * h < ``min_area`` or > ``max_area`` is dropped.
+    A region whose box has w * h < ``min_area`` or > ``max_area`` is dropped.
 
-``PackPanopticRegions``
+``LoadPanopticRegions`` (COCO panoptic segments)
+    does the same and also reads the panoptic PNG (segment id = R + 256 G + 256^2 B): every kept
+    segment gets its binary mask, and stuff segments take other boxes:
+
+    * region box: stuff -> the mask extent (min col, min row, max col, max row): the max index is
+      used as the end, so w = x1 - x0 is one pixel short of the pixel count;
+    * crop box: stuff -> the region box.
+
+``PackPanopticRegions`` (both)
     resizes the longest side to S (``image_size``; scale s = S / max(H, W), size (round(H s), round(W s)),
     PIL bicubic), pads right/bottom with 0 to (S, S), and derives
 
     * ``rois`` (n, 4) float32 = region box * s / S (normalised by the padded canvas, not the image);
-    * ``masks`` (n, G, G) bool, G = S // patch_size: the 0/1 mask bicubically resized (antialiased,
-      like torchvision >= 0.17 on tensors) so its longest side is G, padded right/bottom with 0,
-      then thresholded ``> 0`` (bicubic overshoot makes it slightly dilated);
+    * ``masks`` (n, G, G) bool, only when the loader made masks, G = S // patch_size: the 0/1 mask
+      bicubically resized (antialiased, like torchvision >= 0.17 on tensors) so its longest side is G,
+      padded right/bottom with 0, then thresholded ``> 0`` (bicubic overshoot makes it slightly dilated);
     * ``crops`` (n, 3, C, C) uint8 (optional): the crop box cut from the original image (corners rounded
       like ``PIL.Image.crop``), longest side resized to C bicubically, zero-padded centred
       (left = (C - w) // 2, top = (C - h) // 2).
@@ -84,22 +91,73 @@ def longest_side_size(height: int, width: int, target: int) -> Tuple[int, int]:
 
 
 @TRANSFORMS.register_module()
-class LoadPanopticRegions(BaseTransform):
-    """Read image + panoptic PNG and build per-segment masks and boxes (see module docstring).
+class LoadBoxRegions(BaseTransform):
+    """Read the image and build the boxes of its listed regions (see module docstring).
 
-    Needs ``img_path``, ``seg_map_path``, ``segments`` (list of dict with ``id``, ``label``,
-    ``is_thing``, ``bbox``) from ``CocoPanopticRegionDataset``. Adds ``img`` (PIL RGB),
-    ``ori_shape``, ``gt_masks`` (n, H, W) bool, ``gt_boxes`` and ``crop_boxes`` (n, 4) float64,
-    ``gt_labels`` (n,) int64, ``gt_is_thing`` (n,) bool.
+    Needs ``img_path`` and ``regions`` (list of dict with ``label``, ``bbox`` and ``is_thing``, all
+    true here) from ``CocoInstanceRegionDataset``. Adds ``img`` (PIL RGB), ``ori_shape``,
+    ``gt_boxes`` and ``crop_boxes`` (n, 4) float64, ``gt_labels`` (n,) int64, ``gt_is_thing`` (n,) bool.
     """
 
-    def __init__(self, max_segments: int = 100, min_area: float = 8 ** 2, max_area: float = 1024 ** 2,
+    def __init__(self, max_regions: int = 100, min_area: float = 8 ** 2, max_area: float = 1024 ** 2,
                  crop_enlarge: float = 1.5, backend_args: Optional[dict] = None) -> None:
-        self.max_segments = max_segments
+        self.max_regions = max_regions
         self.min_area = min_area
         self.max_area = max_area
         self.crop_enlarge = crop_enlarge
         self.backend_args = backend_args
+
+    def transform(self, results: dict) -> dict:
+        image = _read_rgb(results['img_path'], 'image', self.backend_args)
+        kept = self.select_regions(results, image.width, image.height)
+        return self.store(results, image, kept)
+
+    def select_regions(self, results: dict, width: int, height: int, mask_of=None) -> list:
+        """(region, box, crop box, mask) of the first ``max_regions`` listed regions that pass the
+        area filter; ``mask_of(region)`` gives a region's (H, W) mask, needed for stuff."""
+        kept = []
+        for region in results['regions'][:self.max_regions]:
+            mask = mask_of(region) if mask_of is not None else None
+            if region['is_thing']:
+                x, y, w, h = (float(v) for v in region['bbox'])
+                box = (x, y, x + w, y + h)
+            elif mask is None:
+                raise ValueError(f'region of label {region["label"]} of image {results.get("img_id")} is '
+                                 f'stuff: its box is its mask extent, which LoadBoxRegions does not read')
+            else:
+                box = mask_extent(mask)
+            area = (box[2] - box[0]) * (box[3] - box[1])
+            if area < self.min_area or area > self.max_area:
+                continue
+            crop = enlarge_box(box, self.crop_enlarge, width, height) if region['is_thing'] else box
+            kept.append((region, box, crop, mask))
+        return kept
+
+    @staticmethod
+    def store(results: dict, image: Image.Image, kept: list) -> dict:
+        """Write the image and the kept regions of ``select_regions`` into ``results``."""
+        results['img'] = image
+        results['ori_shape'] = (image.height, image.width)
+        results['gt_boxes'] = np.asarray([k[1] for k in kept], np.float64).reshape(-1, 4)
+        results['crop_boxes'] = np.asarray([k[2] for k in kept], np.float64).reshape(-1, 4)
+        results['gt_labels'] = np.asarray([k[0]['label'] for k in kept], np.int64)
+        results['gt_is_thing'] = np.asarray([bool(k[0]['is_thing']) for k in kept], bool)
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadPanopticRegions(LoadBoxRegions):
+    """Read image + panoptic PNG and build per-segment masks and boxes (see module docstring).
+
+    Needs ``img_path``, ``seg_map_path``, ``regions`` (list of dict with ``id``, ``label``,
+    ``is_thing``, ``bbox``) from ``CocoPanopticRegionDataset``. Adds what ``LoadBoxRegions`` adds
+    and ``gt_masks`` (n, H, W) bool. ``max_segments`` is ``LoadBoxRegions``'s ``max_regions``.
+    """
+
+    def __init__(self, max_segments: int = 100, min_area: float = 8 ** 2, max_area: float = 1024 ** 2,
+                 crop_enlarge: float = 1.5, backend_args: Optional[dict] = None) -> None:
+        super().__init__(max_regions=max_segments, min_area=min_area, max_area=max_area,
+                         crop_enlarge=crop_enlarge, backend_args=backend_args)
 
     def transform(self, results: dict) -> dict:
         image = _read_rgb(results['img_path'], 'image', self.backend_args)
@@ -108,35 +166,18 @@ class LoadPanopticRegions(BaseTransform):
         if ids.shape != (image.height, image.width):
             raise ValueError(f'panoptic PNG {png_path} is {ids.shape[1]}x{ids.shape[0]} but its image '
                              f'{results["img_path"]} is {image.width}x{image.height}')
-        masks, boxes, crop_boxes, labels, is_thing = [], [], [], [], []
-        for seg in results['segments'][:self.max_segments]:
-            mask = ids == seg['id']
+
+        def mask_of(segment):
+            mask = ids == segment['id']
             if not mask.any():
-                raise ValueError(f'segment id {seg["id"]} of image {results.get("img_id")} is listed in the '
-                                 f'annotations but absent from its panoptic PNG {png_path}')
-            if seg['is_thing']:
-                x, y, w, h = (float(v) for v in seg['bbox'])
-                box = (x, y, x + w, y + h)
-            else:
-                box = mask_extent(mask)
-            area = (box[2] - box[0]) * (box[3] - box[1])
-            if area < self.min_area or area > self.max_area:
-                continue
-            crop = enlarge_box(box, self.crop_enlarge, image.width, image.height) if seg['is_thing'] else box
-            masks.append(mask)
-            boxes.append(box)
-            crop_boxes.append(crop)
-            labels.append(seg['label'])
-            is_thing.append(bool(seg['is_thing']))
+                raise ValueError(f'segment id {segment["id"]} of image {results.get("img_id")} is listed in '
+                                 f'the annotations but absent from its panoptic PNG {png_path}')
+            return mask
+
+        kept = self.select_regions(results, image.width, image.height, mask_of)
         h, w = ids.shape
-        results['img'] = image
-        results['ori_shape'] = (h, w)
-        results['gt_masks'] = np.stack(masks) if masks else np.zeros((0, h, w), bool)
-        results['gt_boxes'] = np.asarray(boxes, np.float64).reshape(-1, 4)
-        results['crop_boxes'] = np.asarray(crop_boxes, np.float64).reshape(-1, 4)
-        results['gt_labels'] = np.asarray(labels, np.int64)
-        results['gt_is_thing'] = np.asarray(is_thing, bool)
-        return results
+        results['gt_masks'] = np.stack([k[3] for k in kept]) if kept else np.zeros((0, h, w), bool)
+        return self.store(results, image, kept)
 
 
 def resize_pad_masks(masks: np.ndarray, grid: int, antialias: bool = True, chunk: int = 16) -> torch.Tensor:
@@ -175,14 +216,15 @@ class PackPanopticRegions(BaseTransform):
     Args:
         image_size: S, the padded square side (1024 in the reference protocol).
         patch_size: feature stride p of the CLIP that will read the masks; masks are (S // p) square.
+            None for a loader that makes no masks (``LoadBoxRegions``).
         with_crops: also produce the 224 crops of the crop baseline (costs CPU time and memory).
         crop_size: C, the crop side.
         mask_antialias: antialias the bicubic mask resize (torchvision >= 0.17 default on tensors).
     """
 
-    def __init__(self, image_size: int = 1024, patch_size: int = 16, with_crops: bool = False,
+    def __init__(self, image_size: int = 1024, patch_size: Optional[int] = 16, with_crops: bool = False,
                  crop_size: int = 224, mask_antialias: bool = True) -> None:
-        if image_size % patch_size:
+        if patch_size is not None and image_size % patch_size:
             raise ValueError(f'image_size {image_size} is not a multiple of patch_size {patch_size}')
         self.image_size = image_size
         self.patch_size = patch_size
@@ -205,7 +247,12 @@ class PackPanopticRegions(BaseTransform):
             img_shape=(nh, nw), pad_shape=(size, size), scale_factor=scale,
             num_classes=results.get('num_classes')))
         sample.rois = torch.from_numpy(results['gt_boxes'] * scale / size).float()
-        sample.masks = resize_pad_masks(results['gt_masks'], size // self.patch_size, self.mask_antialias)
+        if 'gt_masks' in results:
+            if self.patch_size is None:
+                raise ValueError('PackPanopticRegions(patch_size=None) got masks: set patch_size to the '
+                                 'feature stride of the CLIP that will pool them')
+            sample.masks = resize_pad_masks(results['gt_masks'], size // self.patch_size,
+                                            self.mask_antialias)
         sample.labels = torch.from_numpy(results['gt_labels']).long()
         sample.is_thing = torch.from_numpy(results['gt_is_thing']).bool()
         if self.with_crops:
