@@ -8,9 +8,12 @@
   score-then-NMS prediction) and :class:`TextEmbeddingClassifier`;
 - :class:`FrozenCLIPTextEncoder`, :class:`FeatureQueues`, :func:`geometric_ensemble`;
 - the classification losses two families share (:class:`ZeroWeightMaskedCrossEntropyLoss`,
-  :class:`DeticSigmoidLoss`) and the checkpoint-layout adapter.
+  :class:`DeticSigmoidLoss`) and the checkpoint-layout adapter (:func:`match_layout`, the
+  pre-hook :func:`adapt_checkpoint`; the foreign layouts themselves are data in
+  ``foreign_layouts.py``).
 """
-from .checkpoint_layouts import CheckpointLayoutError, adapt_checkpoint, adapt_state_dict
+from .checkpoint_layouts import (CheckpointLayoutError, LayoutMatch, adapt_checkpoint,
+                                 adapt_state_dict, match_layout)
 from .ensemble import geometric_ensemble
 from .feature_queues import FeatureQueues
 from .frozen_clip_text import FrozenCLIPTextEncoder
@@ -24,7 +27,7 @@ from .text_classifier import TextEmbeddingClassifier
 
 __all__ = [
     'CheckpointLayoutError', 'DeticSigmoidLoss', 'FeatureQueues', 'FrozenCLIPTextEncoder',
-    'OVDMethod', 'OVDRoIHeadMixin', 'OVDStandardRoIHead', 'OVDTwoStageDetector',
+    'LayoutMatch', 'OVDMethod', 'OVDRoIHeadMixin', 'OVDStandardRoIHead', 'OVDTwoStageDetector',
     'OpenVocabBBoxHeadMixin', 'TextEmbeddingClassifier', 'ZeroWeightMaskedCrossEntropyLoss',
-    'adapt_checkpoint', 'adapt_state_dict', 'geometric_ensemble',
+    'adapt_checkpoint', 'adapt_state_dict', 'geometric_ensemble', 'match_layout',
 ]

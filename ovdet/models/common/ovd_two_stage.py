@@ -32,8 +32,9 @@ class OVDTwoStageDetector(TwoStageDetector):
     The RoI head must provide ``run_ovd`` (:class:`OVDStandardRoIHead`, :class:`DeticCascadeRoIHead`).
 
     ``load_from`` checkpoints go through :func:`~.checkpoint_layouts.adapt_checkpoint`: an ImageNet
-    ResNet (caffe / MSRA / torchvision names), mmdet's released Detic CenterNet2 and the reference's
-    Detic checkpoints load by key renames; keys or shapes that still do not fit raise
+    ResNet (caffe / MSRA / torchvision names), mmdet's released Detic CenterNet2, plain mmdet
+    detectors (SOCO*) and the reference release's Detic and BARON checkpoints load by the key
+    renames of ``foreign_layouts.py``; keys or shapes that still do not fit raise
     ``CheckpointLayoutError`` with the list.
 
     Args:
@@ -46,8 +47,8 @@ class OVDTwoStageDetector(TwoStageDetector):
         super().__init__(*args, **kwargs)
         self.batch2ovd = {k: list(v) for k, v in (batch2ovd or {}).items()}
         self.det_branch = det_branch
-        # foreign layouts (ImageNet ResNets, mmdet's Detic, the reference) load by key renames;
-        # anything else is refused with the list of what did not fit
+        # foreign layouts (ImageNet ResNets, mmdet's detectors, the reference release) load by
+        # key renames; anything else is refused with the list of what did not fit
         self.register_load_state_dict_pre_hook(adapt_checkpoint)
 
     def loss(self, batch_inputs: Union[torch.Tensor, dict], batch_data_samples) -> dict:
