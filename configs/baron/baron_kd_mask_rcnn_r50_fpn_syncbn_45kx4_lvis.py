@@ -12,7 +12,8 @@
 #   model.roi_head.bbox_head.class_embeddings        (1203, 512) .npy made by the text tower
 #   train_dataloader.dataset.datasets.0.dataset.data_root   LVIS root of the detection images
 #                                                    (inside the class-balanced wrapper)
-#   train_dataloader.dataset.datasets.1.data_root    LVIS root of the kd images
+#   train_dataloader.dataset.datasets.1.dataset.data_root   LVIS root of the kd images (inside
+#                                                    its class-balanced wrapper too)
 #   train_cfg.max_iters                              run length (the LR schedule ends with it)
 #   param_scheduler.1.milestones                     the iterations of the two LR steps
 #   default_hooks.checkpoint.interval                iterations between checkpoints

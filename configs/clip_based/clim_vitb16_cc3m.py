@@ -1,8 +1,9 @@
 # CLIM on CC3M, OpenAI CLIP ViT-B/16: 3 epochs, evaluated every epoch.
 # CC3M json: {"images": [{"id", "file_name", "captions": [one]}]}, file names relative to data/cc3m/
 # (written by `python tools/prepare_data.py cc3m`, data/README.md).
-# One epoch is about 11,700 iterations at 8 x 32 images: a checkpoint every 1,000 iterations (the
-# newest 3 kept) bounds what a crash costs, and --resume continues inside the epoch.
+# The reference trains on 4 GPUs x 32 images (as clim_vitb16.py): one epoch is then about 23,400
+# iterations (11,700 on 8 GPUs). A checkpoint every 1,000 iterations (the newest 3 kept) bounds
+# what a crash costs, and --resume continues inside the epoch.
 #
 # Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
 #   model.clip.checkpoint                          CLIP weights to refine (any CLIP format)

@@ -24,7 +24,7 @@ custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovde
                       allow_failed_imports=False)
 model = dict(backbone=dict(clip=dict(checkpoint='checkpoints/openai_rn50x64_cc3m_clim.pt')))
 train_dataloader = dict(batch_size=32, dataset=dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadReadableImage', to_float32=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='RandomResize', scale=(1024, 1024), ratio_range=(0.1, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=(1024, 1024),
@@ -35,7 +35,7 @@ train_dataloader = dict(batch_size=32, dataset=dict(dataset=dict(pipeline=[
     dict(type='PackDetInputs'),
 ])))
 val_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadReadableImage', to_float32=True),
     dict(type='Resize', scale=(1024, 1024), keep_ratio=True),
     dict(type='CLIPMeanPad', size=(1024, 1024)),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
@@ -46,4 +46,7 @@ test_dataloader = val_dataloader
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500,
                                      max_keep_ckpts=3))
 log_processor = dict(by_epoch=False)
+# as the reference: the learning rate scales linearly with the total batch (base 256:
+# 8 x 32 images), so a run on fewer GPUs keeps the reference's learning rate per image
+auto_scale_lr = dict(enable=True)
 find_unused_parameters = True

@@ -25,4 +25,7 @@ model = dict(backbone=dict(clip=dict(checkpoint='checkpoints/openai_vitb16_coco_
 train_dataloader = dict(sampler=dict(type='ResumableSampler'))
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
                                      max_keep_ckpts=3))
+# as the reference: the learning rate scales linearly with the total batch (base 64:
+# 8 x 8 images), so a run on fewer GPUs keeps the reference's learning rate per image
+auto_scale_lr = dict(enable=True)
 find_unused_parameters = True

@@ -20,6 +20,9 @@ def test_fpn_distillation_recipe():
     assert m.rpn_head.type == 'DetachRPNHead' and m.batch2ovd == dict(kd=['baron_kd'])
     assert m.backbone.norm_cfg.type == 'SyncBN' and m.backbone.frozen_stages == -1
     assert head.type == 'BaronShared4Conv1FCBBoxHead' and head.num_words == 6
+    # the head's BN keeps the checkpoint's statistics and affine (reference: BN, requires_grad
+    # False, norm_eval True); backbone and neck train their SyncBN
+    assert head.norm_cfg == dict(type='FrozenBN') and m.neck.norm_cfg.type == 'SyncBN'
     assert head.projected is False and head.cls_temperature == 50.0
     assert head.loss_cls.bg_weight == 0.7 and sum(head.loss_cls.class_weight) == 48
     assert (kd.num_words, kd.bag_temp, kd.single_temp, kd.single_weight) == (6, 30.0, 50.0, 0.1)
@@ -49,6 +52,7 @@ def test_c4_recipes():
     cap = cap_cfg.model.roi_head.ovd_cfg.baron_caption
     assert cap_cfg.model.batch2ovd == dict(caption=['baron_caption'])
     assert head.sigmoid_bias == -20.0 and head.cls_temperature == 25.0
+    assert head.bg_embedding == 'zero'  # the reference's default: no learned background
     assert head.loss_cls.type == 'DeticSigmoidLoss'
     assert (cap.temperature, cap.loss_weight, cap.num_words) == (30.0, 10.0, 4)
     assert (cap.sampling.max_num, cap.sampling.max_perms, cap.sampling.nms_thr,
@@ -65,6 +69,13 @@ def test_lvis_recipes_and_the_ensemble_child():
         (20.0, 30.0, 500, 6)
     assert cfg.optim_wrapper.optimizer.lr == 0.08 and cfg.train_cfg.max_iters == 45000
     assert cfg.model.test_cfg.rcnn.score_thr == 1e-4 and cfg.model.test_cfg.rcnn.max_per_img == 300
+    assert cfg.model.roi_head.mask_head.class_agnostic is True  # one mask per box
+    # both sources resampled by class frequency, the kd one keeping images without boxes
+    det, kd = cfg.train_dataloader.dataset.datasets
+    for source in (det, kd):
+        assert source.type == 'ClassBalancedDataset' and source.oversample_thr == 1e-3
+        assert source.dataset.ann_file == 'wusize/lvis_v1_train_base.json'
+    assert kd.dataset.filter_cfg == dict(filter_empty_gt=False, min_size=32)
     ens = load('baron_kd_ens_mask_rcnn_r50_fpn_syncbn_45kx4_lvis.py')
     assert ens.model.roi_head.bbox_head.type == 'BaronEnsembleShared4Conv1FCBBoxHead'
     assert ens.model.roi_head.bbox_head.ensemble_factor == pytest.approx(2 / 3)
@@ -83,3 +94,39 @@ def test_clim_teacher_child_swaps_only_the_clip():
         d['roi_head']['ovd_cfg']['baron_kd'].pop('teacher')
         d['roi_head']['bbox_head'].pop('class_embeddings')
     assert b == c
+
+
+def test_base_only_recipes():
+    """The reference's baselines: each distillation / caption recipe's detector trained on its
+    detection images alone, with the reference's own schedule and test settings."""
+    c4 = load('faster_rcnn_r50_caffe_c4_90k.py')
+    head = c4.model.roi_head.bbox_head
+    assert c4.model.get('batch2ovd') is None and c4.model.roi_head.get('ovd_cfg') is None
+    assert c4.model.data_preprocessor.type == 'DetDataPreprocessor'
+    assert (head.type, head.num_words, head.projected) == ('BaronBBoxHead', 4, False)
+    assert (head.cls_temperature, head.sigmoid_bias, head.bg_embedding) == (25.0, -20.0, 'zero')
+    assert head.loss_cls.type == 'DeticSigmoidLoss' and sum(head.loss_cls.class_weight) == 48
+    assert c4.optim_wrapper.optimizer.lr == 0.02 and c4.optim_wrapper.clip_grad.max_norm == 35
+    assert c4.train_cfg.max_iters == 90000 and c4.train_dataloader.batch_size == 2
+    assert c4.model.test_cfg.rcnn.score_thr == 0.05
+
+    fpn = load('faster_rcnn_r50_fpn_syncbn_90kx2.py')
+    head = fpn.model.roi_head.bbox_head
+    assert fpn.model.get('batch2ovd') is None and fpn.model.roi_head.get('ovd_cfg') is None
+    assert head.norm_cfg == dict(type='FrozenBN') and head.num_words == 6
+    assert head.loss_cls.bg_weight == 1.0 and fpn.model.test_cfg.rcnn.score_thr == 0.05
+    assert fpn.train_dataloader.dataset.pipeline[2].type == 'RandomChoiceResize'
+    assert fpn.optim_wrapper.optimizer.lr == 0.04 and 'clip_grad' not in fpn.optim_wrapper
+    assert fpn.load_from == 'checkpoints/res50_fpn_soco_star_400.pth'
+
+    lvis = load('mask_rcnn_r50_fpn_syncbn_45kx4_lvis.py')
+    head = lvis.model.roi_head.bbox_head
+    data = lvis.train_dataloader.dataset
+    assert lvis.model.get('batch2ovd') is None and lvis.model.roi_head.get('ovd_cfg') is None
+    assert (head.num_words, head.projected, head.cls_temperature) == (4, True, 100.0)
+    assert lvis.model.roi_head.mask_head.class_agnostic is True
+    assert data.type == 'ClassBalancedDataset' and data.oversample_thr == 1e-3
+    assert data.dataset.pipeline[-1] == dict(type='PackDetInputs')
+    assert lvis.train_dataloader.batch_size == 2 and lvis.train_cfg.max_iters == 45000
+    assert lvis.optim_wrapper.clip_grad == dict(type='value', clip_value=1.0)
+    assert lvis.optim_wrapper.optimizer.lr == 0.08

@@ -1,8 +1,8 @@
-# OV-LVIS data of BARON's distillation recipe: per GPU 2 detection images (the base json of
-# ov_lvis_lsj.py: frequent + common annotations, class-balanced resampling at 1e-3) and 2 "kd"
-# images of the same json (no resampling, images without boxes kept), multi-scale (shorter side
-# 640..800 step 32, longer side <= 1333) + flip, one aspect-ratio group per batch; test at
-# 1333x800; mask and box AP, APr = novel.
+# OV-LVIS data of BARON's distillation recipe: per GPU 2 detection images and 2 "kd" images, both
+# from the base json of ov_lvis_lsj.py (frequent + common annotations) with its class-balanced
+# resampling at 1e-3 (the kd source too, as the reference; it keeps images without boxes),
+# multi-scale (shorter side 640..800 step 32, longer side <= 1333) + flip, one aspect-ratio group
+# per batch; test at 1333x800; mask and box AP, APr = novel.
 _base_ = './ov_lvis_lsj.py'
 train_dataloader = dict(
     _delete_=True,
@@ -14,7 +14,7 @@ train_dataloader = dict(
     dataset=dict(type='ConcatDataset', datasets=[
         dict(_base_.train_dataloader.dataset, dataset=dict(
             _base_.train_dataloader.dataset.dataset, pipeline=[
-                dict(type='LoadImageFromFile'),
+                dict(type='LoadReadableImage'),
                 dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
                 dict(type='RandomChoiceResize', scales=[(1333, s) for s in range(640, 801, 32)],
                      keep_ratio=True),
@@ -22,21 +22,22 @@ train_dataloader = dict(
                 dict(type='MultiBranch', branch_field=['det', 'kd'],
                      det=dict(type='PackDetInputs')),
             ])),
-        dict(_base_.train_dataloader.dataset.dataset, filter_cfg=dict(filter_empty_gt=False),
-             pipeline=[
-                 dict(type='LoadImageFromFile'),
-                 dict(type='LoadAnnotations', with_bbox=True),
-                 dict(type='RandomChoiceResize', scales=[(1333, s) for s in range(640, 801, 32)],
-                      keep_ratio=True),
-                 dict(type='RandomFlip', prob=0.5),
-                 dict(type='MultiBranch', branch_field=['det', 'kd'], kd=dict(
-                     type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
-                                                      'img_shape', 'scale_factor', 'flip',
-                                                      'flip_direction'))),
-             ]),
+        dict(_base_.train_dataloader.dataset, dataset=dict(
+            _base_.train_dataloader.dataset.dataset,
+            filter_cfg=dict(filter_empty_gt=False, min_size=32), pipeline=[
+                dict(type='LoadReadableImage'),
+                dict(type='LoadAnnotations', with_bbox=True),
+                dict(type='RandomChoiceResize', scales=[(1333, s) for s in range(640, 801, 32)],
+                     keep_ratio=True),
+                dict(type='RandomFlip', prob=0.5),
+                dict(type='MultiBranch', branch_field=['det', 'kd'], kd=dict(
+                    type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
+                                                     'img_shape', 'scale_factor', 'flip',
+                                                     'flip_direction'))),
+            ])),
     ]))
 val_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadReadableImage'),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='PackDetInputs',

@@ -1,6 +1,8 @@
-# BARON on mmdet's Faster R-CNN R50-FPN (OV-COCO, CLIP distillation): SyncBN everywhere (no frozen
-# stage; the SOCO* whole-detector checkpoint initialises it through load_from), DetachRPNHead with
-# detectron2's anchor order, a 4-conv + 1-FC box head whose fc_cls writes 6 pseudo words per RoI
+# BARON on mmdet's Faster R-CNN R50-FPN (OV-COCO, CLIP distillation): SyncBN in backbone and neck
+# (no frozen stage; the SOCO* whole-detector checkpoint initialises it through load_from),
+# DetachRPNHead with detectron2's anchor order, a 4-conv + 1-FC box head whose convs keep the BN
+# of the checkpoint frozen (mmdet's FrozenBN: statistics and affine fixed, as the reference's BN
+# with requires_grad=False and norm_eval=True) and whose fc_cls writes 6 pseudo words per RoI
 # that the frozen CLIP ViT-B/32 text tower reads (unprojected EOT state of its last block against
 # embeddings made the same way), softmax CE over the 48 base classes (background weight 0.7),
 # class-agnostic 1024-1024-4 regression, and the BaronKD method on the 'kd' batch (teacher: the
@@ -37,7 +39,7 @@ model = dict(
             boxes_cache=dict(start_iter=20000))),
         bbox_head=dict(
             type='BaronShared4Conv1FCBBoxHead',
-            norm_cfg=dict(type='SyncBN', requires_grad=True),
+            norm_cfg=dict(type='FrozenBN'),
             num_classes=80,
             num_words=6, word_dim=512, projected=False,
             class_embeddings='data/metadata/coco_clip_vitb32_hand_craft_unprojected.npy',

@@ -4,7 +4,7 @@
 # and 100 / 0.7 at test, softmax CE with the rare classes masked (class weights from the category
 # frequencies), and the distillation on the 'kd' batch with LVIS temperatures (20 / 30) and bags
 # (top 500 proposals, up to 6 groups); text_encoder.clip and ovd_cfg.baron_kd.teacher name the
-# same CLIP. Class-specific masks over 1203 classes (as the reference).
+# same CLIP. One class-agnostic mask per box (as the reference; its 4-conv FCN head has SyncBN).
 _base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
 model = dict(
     type='OVDTwoStageDetector',
@@ -49,5 +49,6 @@ model = dict(
             loss_cls=dict(_delete_=True, type='ZeroWeightMaskedCrossEntropyLoss', num_classes=1203,
                           class_weight='data/metadata/lvis_v1_train_cat_norare_info.json',
                           bg_weight=1.0)),
-        mask_head=dict(num_classes=1203, norm_cfg=dict(type='SyncBN', requires_grad=True))),
+        mask_head=dict(num_classes=1203, class_agnostic=True,
+                       norm_cfg=dict(type='SyncBN', requires_grad=True))),
     test_cfg=dict(rcnn=dict(score_thr=1e-4, max_per_img=300)))

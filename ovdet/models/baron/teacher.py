@@ -2,12 +2,17 @@
 from typing import List, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import roi_align
 
 from ovdet.clip import OPENAI_MEAN_255, OPENAI_STD_255, CLIPEncoder, resolve_clip
-from ovdet.clip.pooling import roi_pool
+from ovdet.clip.pooling import scale_boxes
 from ovdet.clip.token_features import image_embedding_and_token_map
+
+#: RoIAlign samples per bin and axis of the single-region features: BARON's fixed 2 x 2 (the
+#: region loss is distilled towards these features, so their sampling is part of the recipe)
+REGION_SAMPLING_RATIO = 2
 
 
 class CLIPCropTeacher(nn.Module):
@@ -22,8 +27,9 @@ class CLIPCropTeacher(nn.Module):
     3. :func:`ovdet.clip.token_features.image_embedding_and_token_map`: a unit embedding (D,) per
        crop and its (D, S/p, S/p) token map.
 
-    ``region_features`` pools the token map of a crop at boxes given relative to the crop
-    (RoIAlign 1x1 through ``ovdet.clip.pooling.roi_pool``, re-normalised).
+    ``region_features`` pools the token map of a crop at boxes given relative to the crop:
+    RoIAlign to 1x1 with 2 x 2 bilinear samples (aligned) on the boxes in token units, then
+    re-normalised, as BARON computes its single-region targets.
 
     The CLIP comes from :func:`ovdet.clip.resolve_clip` (any checkpoint format, including CLIM
     exports; a checkpoint of another architecture raises ``CheckpointMismatchError``). It is
@@ -94,5 +100,13 @@ class CLIPCropTeacher(nn.Module):
     @torch.no_grad()
     def region_features(token_maps: torch.Tensor, boxes: List[torch.Tensor]) -> torch.Tensor:
         """token_maps (G, D, h, w); boxes: G tensors (k_g, 4), xyxy normalised to their crop ->
-        (Σk_g, D) unit rows."""
-        return roi_pool(token_maps.contiguous(), boxes)
+        (Σk_g, D) unit rows: normalize(RoIAlign(map_g, box * (w, h, w, h), 1x1, 2 x 2 samples)).
+
+        The fixed 2 x 2 samples (not ``ovdet.clip.pooling.roi_pool``'s adaptive count) reproduce
+        the reference's targets: a box wider than two tokens is read at four points, not averaged.
+        """
+        h, w = token_maps.shape[-2:]
+        pooled = roi_align(token_maps.contiguous(), scale_boxes(boxes, h, w, token_maps.dtype),
+                           output_size=(1, 1), spatial_scale=1.0,
+                           sampling_ratio=REGION_SAMPLING_RATIO, aligned=True)
+        return F.normalize(pooled[:, :, 0, 0], dim=-1)

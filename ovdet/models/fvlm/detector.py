@@ -7,6 +7,7 @@ from mmdet.registry import MODELS
 
 from ovdet.clip.factory import clip_embed_dim
 
+from ..common.checkpoint_layouts import adapt_checkpoint
 from ..common.text_classifier import names_only
 
 
@@ -29,6 +30,11 @@ class FVLMDetector(TwoStageDetector):
     temperature for the CLIP scores. A vocabulary given by class names alone (``roi_head.bbox_head.class_embeddings =
     dict(class_names=[...])``) is embedded with the text tower of the backbone's own CLIP: the
     checkpoint is stated once, in ``backbone.clip``, and no second CLIP is built.
+
+    ``load_from`` checkpoints go through the pre-hook
+    :func:`~ovdet.models.common.checkpoint_layouts.adapt_checkpoint`: the reference release's
+    F-VLM detectors (ViT-B/16, RN50x64) load by key renames; keys or shapes that still do not fit
+    raise ``CheckpointLayoutError`` with the list.
     """
 
     def __init__(self, backbone: dict, roi_head: dict = None, **kwargs):
@@ -39,11 +45,13 @@ class FVLMDetector(TwoStageDetector):
             model_name = clip['model_name'] if isinstance(clip, dict) else clip.model_name
             roi_head['bbox_head'].setdefault('embed_dim', clip_embed_dim(model_name))
         super().__init__(backbone=backbone, roi_head=roi_head, **kwargs)
+        # the reference release's layout loads by key renames; anything else is refused with a list
+        self.register_load_state_dict_pre_hook(adapt_checkpoint)
         head = getattr(self.roi_head, 'bbox_head', None)
-        if deferred:
-            head.fc_cls.set_class_embeddings(roi_head['bbox_head']['class_embeddings'],
-                                             encoder=self.backbone.encoder,
-                                             num_classes=head.num_classes)
+        # class names are embedded now; a given vocabulary must have the CLIP's width, since test
+        # time multiplies it with the CLIP's region features
+        for classifier in head.classifiers():
+            classifier.bind_text_encoder(self.backbone.encoder, num_classes=head.num_classes)
         if getattr(head, 'clip_temperature', None) == 'logit_scale':
             # the CLIP's own learned temperature, as it was when the detector was built
             head.clip_temperature = float(self.backbone.encoder.logit_scale.detach().exp())

@@ -77,8 +77,61 @@ def test_token_map_is_cls_anchored_value_path(teacher):
         tokens = anchored_value_tokens(v.transformer.resblocks[-1], x[:, 1:], x[:, 0])
         ref = (v.ln_post(tokens) @ v.proj).transpose(1, 2).reshape(2, 32, 4, 4)
     assert torch.allclose(tmap, ref, atol=1e-5)
-    boxes = [torch.tensor([[0., 0., 0.5, 1.0]]), torch.tensor([[0.25, 0.25, 1.0, 1.0]])]
-    assert torch.allclose(teacher.region_features(tmap, boxes), roi_pool(tmap, boxes))
+    boxes = [torch.tensor([[0., 0., 0.75, 0.75]]), torch.tensor([[0.25, 0., 1.0, 0.5]])]
+    ref = torch.stack([slow_region_feature(m, b[0]) for m, b in zip(tmap, boxes)])
+    assert torch.allclose(teacher.region_features(tmap, boxes), ref, atol=1e-5)
+    # over 3 x 3 tokens the adaptive pooling of ovdet.clip.pooling averages the 9 token centres,
+    # the reference's 2 x 2 samples weight them 0.375 / 0.25 / 0.375 per axis: another feature
+    assert not torch.allclose(roi_pool(tmap, boxes)[0], ref[0], atol=1e-3)
+
+
+def _bilinear(fmap, y, x):
+    """mmcv's RoIAlign sample of fmap (D, H, W) at (y, x): zero outside [-1, H] x [-1, W],
+    clamped to the border inside it."""
+    h, w = fmap.shape[-2:]
+    if y < -1.0 or y > h or x < -1.0 or x > w:
+        return fmap.new_zeros(fmap.shape[0])
+    y, x = max(y, 0.0), max(x, 0.0)
+    y0, x0 = int(y), int(x)
+    if y0 >= h - 1:
+        y0 = y1 = h - 1
+        y = float(y0)
+    else:
+        y1 = y0 + 1
+    if x0 >= w - 1:
+        x0 = x1 = w - 1
+        x = float(x0)
+    else:
+        x1 = x0 + 1
+    ly, lx = y - y0, x - x0
+    return ((1 - ly) * (1 - lx) * fmap[:, y0, x0] + (1 - ly) * lx * fmap[:, y0, x1]
+            + ly * (1 - lx) * fmap[:, y1, x0] + ly * lx * fmap[:, y1, x1])
+
+
+def slow_region_feature(token_map, box):
+    """BARON's single-region target, computed as the reference does: the box (normalised to the
+    crop) times the grid width, mmcv RoIAlign to 1x1 with sampling_ratio 2 and aligned=True (the
+    box shifted by half a token), i.e. the mean of 2 x 2 bilinear samples, then L2-normalised."""
+    scale = float(token_map.shape[-1])
+    x0, y0, x1, y1 = (float(v) * scale - 0.5 for v in box)
+    bw, bh = x1 - x0, y1 - y0
+    samples = [_bilinear(token_map, y0 + (iy + 0.5) * bh / 2, x0 + (ix + 0.5) * bw / 2)
+               for iy in range(2) for ix in range(2)]
+    return torch.nn.functional.normalize(torch.stack(samples).mean(0), dim=0)
+
+
+def slow_single_region_loss(words, patches, image_index, box_ids, temperature):
+    """The reference's loss_single without queues: for word features u and patch features p
+    (R, D), logits T u p^T and T p u^T in which the other copies of the same box (same image, same
+    box id, another sequence) are -inf, then 0.5 CE(row r -> column r) + 0.5 CE of the transpose."""
+    n = len(words)
+    same = torch.tensor([[i != j and image_index[i] == image_index[j] and box_ids[i] == box_ids[j]
+                          for j in range(n)] for i in range(n)])
+    s0 = (temperature * words @ patches.t()).masked_fill(same, float('-inf'))
+    s1 = (temperature * patches @ words.t()).masked_fill(same, float('-inf'))
+    labels = torch.arange(n)
+    return 0.5 * torch.nn.functional.cross_entropy(s0, labels) \
+        + 0.5 * torch.nn.functional.cross_entropy(s1, labels)
 
 
 def test_wrong_architecture_teacher_is_a_clear_mismatch(tmp_path):
@@ -124,6 +177,52 @@ def test_image_without_proposals_falls_back_to_the_image_box(clip_file):
     assert torch.equal(res.metainfo['spans'], torch.tensor([[0., 0., 95., 63.]]))
     assert torch.equal(res.bboxes, torch.tensor([[0., 0., 95., 63.]]))
     assert res.seq_lengths.tolist() == [1] and res.img_id == 3
+
+
+def test_single_region_loss_equals_the_reference_computation(clip_file, monkeypatch):
+    """loss_single of BaronKD on fixed inputs equals the slow reference: patch targets sampled
+    2 x 2 per box from the teacher's token maps, against the student's word features."""
+    import ovdet.models.baron.kd as kd_module
+    torch.manual_seed(3)
+    kd = make_kd(clip_file, word_dropout=0.0, single_temp=50.0, single_weight=0.1).train()
+    clip = build_clip('ovdet-ViT-tiny', checkpoint=clip_file)
+    clip.lock_text()
+    regions = [kd.sample(*sample(1, torch.tensor([[20., 10., 50., 50.], [60., 5., 90., 40.],
+                                                  [5., 30., 40., 62.]]),
+                                 torch.tensor([0.95, 0.9, 0.92]))),
+               kd.sample(*sample(2, gt=torch.tensor([[30., 20., 61., 50.]])))]
+    seen = {}
+    encode, embed = kd_module.encode_bags, kd.teacher.embed_boxes
+
+    def encode_and_keep(*args, **kwargs):
+        seen['bags'] = encode(*args, **kwargs)
+        return seen['bags']
+
+    def embed_and_keep(*args, **kwargs):
+        seen['crops'] = embed(*args, **kwargs)
+        return seen['crops']
+
+    monkeypatch.setattr(kd_module, 'encode_bags', encode_and_keep)
+    monkeypatch.setattr(kd.teacher, 'embed_boxes', embed_and_keep)
+    n = sum(len(r) for r in regions)
+    words = torch.randn(n, 1, 64)
+    losses = kd.get_losses(words, regions, images=torch.randn(2, 3, 64, 96),
+                           text_encoder=_TextEncoder(clip))
+    word_feats = seen['bags'][1]
+    token_maps = seen['crops'][1]
+    # every region's token map: the crop of its sequence's group, groups numbered across images
+    group_offset = 0
+    patches, image_index, box_ids = [], [], []
+    for i, r in enumerate(regions):
+        region_groups = torch.repeat_interleave(r.seq_groups, r.seq_lengths) + group_offset
+        patches += [slow_region_feature(token_maps[g], box)
+                    for g, box in zip(region_groups.tolist(), r.normed)]
+        image_index += [i] * len(r)
+        box_ids += r.box_ids.tolist()
+        group_offset += len(r.spans)
+    ref = 0.1 * slow_single_region_loss(word_feats, torch.stack(patches), image_index, box_ids,
+                                        temperature=50.0)
+    assert torch.allclose(losses['loss_single'], ref, atol=1e-5), (losses['loss_single'], ref)
 
 
 def test_kd_losses_with_empty_then_filled_queues(clip_file):
