@@ -8,6 +8,7 @@
 #   model.roi_head.text_encoder.clip.checkpoint      the tiny CLIP whose text tower reads the
 #                                                    pseudo words and captions, and embeds the
 #                                                    class names
+#   model.roi_head.text_encoder.clip.seed            its random weights when checkpoint is None
 #   model.roi_head.bbox_head.class_embeddings        dict(class_names=[...]) or a (C, W) .npy
 #   train_dataloader.dataset.datasets.0.data_root    scenes of the detection batch
 #   train_dataloader.dataset.datasets.1.data_root    the captioned images
@@ -19,11 +20,17 @@ _base_ = [
     '../_base_/iter_based_runtime.py',
     '../_base_/schedules/tiny_adamw_200i.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
+                               'ovdet.engine'],
                       allow_failed_imports=False)
+# resumed runs end bit-identical to uninterrupted ones (ovdet/engine/loops.py)
+train_cfg = dict(type='ResumableIterBasedTrainLoop')
+# the random tiny CLIP (no checkpoint) is drawn from a seed of its own, so that tools/test.py,
+# tools/infer.py and resumed runs build the CLIP this run trains with
 model = dict(
     batch2ovd=dict(caption=['baron_caption']),
     roi_head=dict(
+        text_encoder=dict(clip=dict(seed=0)),
         bbox_head=dict(
             cls_temperature=25.0, sigmoid_bias=-20.0,
             loss_cls=dict(_delete_=True, type='DeticSigmoidLoss', num_classes=6,

@@ -4,14 +4,17 @@
 # Data:  see configs/_base_/datasets/ov_shapes_detic.py (data/shapes_ov).
 # Train: python tools/train.py configs/demo/baron_kd_tiny_ov_shapes.py
 # Test:  python tools/test.py configs/demo/baron_kd_tiny_ov_shapes.py work_dirs/baron_kd_tiny_ov_shapes/iter_200.pth
-# A random tiny CLIP (clip checkpoint None) is neither saved with the detector nor reproducible
-# across processes: give model.roi_head.text_encoder.clip.checkpoint (and the teacher's) a CLIP
-# file, e.g. the demo's work_dirs/demo/pretrain/clip_pretrain_tiny_clip.pt with ovdet-ViT-demo.
+# Without a CLIP file the tiny CLIP has random weights drawn from its own seed (one CLIP: the text
+# tower and the teacher share seed 0), the same in training, tools/test.py and tools/infer.py; a
+# trained one: model.roi_head.text_encoder.clip.checkpoint (and the teacher's), e.g. the demo's
+# work_dirs/demo/pretrain/clip_pretrain_tiny_clip.pt with ovdet-ViT-demo.
 #
 # Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
 #   model.roi_head.text_encoder.clip.checkpoint      the tiny CLIP whose text tower reads the
 #                                                    pseudo words and embeds the class names
+#   model.roi_head.text_encoder.clip.seed            its random weights when checkpoint is None
 #   model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint   the tiny CLIP whose image tower teaches
+#   model.roi_head.ovd_cfg.baron_kd.teacher.seed     its random weights when checkpoint is None
 #   model.roi_head.bbox_head.class_embeddings        dict(class_names=[...]) or a (C, W) .npy
 #   train_dataloader.dataset.datasets.0.data_root    scenes of the detection batch
 #   train_dataloader.dataset.datasets.1.data_root    scenes of the kd batch
@@ -23,8 +26,15 @@ _base_ = [
     '../_base_/iter_based_runtime.py',
     '../_base_/schedules/tiny_adamw_200i.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
+                               'ovdet.engine'],
                       allow_failed_imports=False)
+# resumed runs end bit-identical to uninterrupted ones (ovdet/engine/loops.py)
+train_cfg = dict(type='ResumableIterBasedTrainLoop')
+# the random tiny CLIP (no checkpoint) of the text tower and the teacher is drawn from a seed of its own, so that tools/test.py,
+# tools/infer.py and resumed runs build the CLIP this run trains with
+model = dict(roi_head=dict(text_encoder=dict(clip=dict(seed=0)),
+                           ovd_cfg=dict(baron_kd=dict(teacher=dict(seed=0)))))
 # AdamW (see the schedule) at twice its learning rate
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 default_hooks = dict(checkpoint=dict(interval=200), logger=dict(type='LoggerHook', interval=10))

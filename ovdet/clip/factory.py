@@ -10,12 +10,21 @@ releases, kept reproducible below). Here
 exact GELU otherwise. Pass ``activation='gelu'`` to reproduce the reference detectors exactly.
 
 Logging. ``build_clip`` logs one line per CLIP it builds: which architecture, and the file its
-weights came from (or that they are random). open_clip's own notice that it "initialized randomly"
-is dropped, because the weights are loaded right after, by us.
+weights came from; random weights are a WARNING, which says whether another process gets the same
+ones (``seed``). open_clip's own notice that it "initialized randomly" is dropped, because the
+weights are loaded right after, by us.
+
+Random weights. Without a checkpoint the weights are open_clip's random initialisation. With
+``seed`` they are drawn from torch's CPU generator seeded with it, inside a fork of that generator
+(the caller's random state is left as it was), so that every process that builds the CLIP with
+the same seed (a training run, ``tools/test.py``, ``tools/infer.py``, a resumed run) gets the same
+weights; the tiny demo detectors record such a seed in their configs. Without a seed they come
+from the process's global generator, which only reproduces them in a process that draws the same
+numbers before.
 """
 import logging
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Optional
 
 import torch
@@ -45,8 +54,8 @@ def resolve_activation(model_name: str, activation: Optional[str], config: dict)
 
 
 def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
-               activation: Optional[str] = None, strict: bool = True,
-               trust_pickle: bool = False, device='cpu',
+               seed: Optional[int] = None, activation: Optional[str] = None,
+               strict: bool = True, trust_pickle: bool = False, device='cpu',
                dtype: torch.dtype = torch.float32) -> CLIPEncoder:
     """Build an open_clip CLIP by name and wrap it in a :class:`CLIPEncoder`.
 
@@ -55,6 +64,9 @@ def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
             of ours (``ovdet-ViT-tiny``, ``ovdet-ViT-demo``, ``ovdet-RN-tiny``).
         checkpoint: optional path in any format ``ovdet.clip.checkpoint`` reads. Without it the
             weights are open_clip's random initialisation (nothing is downloaded).
+        seed: without a checkpoint, the random weights are a function of this number (see the
+            module docstring); None draws them from the global generator. Ignored with a
+            checkpoint.
         activation: 'quick_gelu' | 'gelu' | None (None: QuickGELU for OpenAI-derived archs).
         strict: missing/unexpected keys raise ``CheckpointMismatchError``; shape mismatches
             (other than a resampled positional embedding) always raise.
@@ -68,7 +80,8 @@ def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
     if config is None:
         raise ValueError(f'unknown CLIP model {model_name!r}; known: {open_clip.list_models()}')
     act = resolve_activation(name, activation, config)
-    with _without_random_init_notice():
+    seeded = checkpoint is None and seed is not None
+    with _without_random_init_notice(), _random_init_from(seed) if seeded else nullcontext():
         model = open_clip.create_model(name, pretrained=None, load_weights=False,
                                        pretrained_image=False, pretrained_text=False,
                                        force_quick_gelu=(act == 'quick_gelu'), precision='fp32')
@@ -82,9 +95,32 @@ def build_clip(model_name: str, checkpoint: Optional[str] = None, *,
     model = model.to(device=device, dtype=dtype).eval()
     encoder = CLIPEncoder(model, name, activation=act)
     encoder.checkpoint = checkpoint  # where the weights came from (None: random initialisation)
-    from mmengine.logging import print_log
-    print_log(encoder.describe_weights(), logger='current')
+    encoder.seed = seed if checkpoint is None else None  # what drew the random ones
+    _log_weights(encoder)
     return encoder
+
+
+def _log_weights(encoder: CLIPEncoder) -> None:
+    from mmengine.logging import print_log
+    if encoder.checkpoint is not None:
+        print_log(encoder.describe_weights(), logger='current')
+    elif encoder.seed is not None:
+        print_log(f'{encoder.describe_weights()} from seed {encoder.seed}: every process that '
+                  'builds it with this seed gets the same ones', logger='current',
+                  level=logging.WARNING)
+    else:
+        print_log(f'{encoder.describe_weights()} from this process\'s random generator: '
+                  'tools/test.py, tools/infer.py and resumed runs build other ones; give it a '
+                  'checkpoint, or a seed for random weights', logger='current',
+                  level=logging.WARNING)
+
+
+@contextmanager
+def _random_init_from(seed: int):
+    """Inside: torch's CPU generator seeded with ``seed``; on exit it is back where it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(int(seed))
+        yield
 
 
 class _DropRandomInitNotice(logging.Filter):

@@ -263,6 +263,12 @@ def test_one_log_line_per_clip_and_no_random_init_notice(source, tmp_path, log_m
     log_messages.clear()
     build_clip(NAME, checkpoint=str(path))
     build_clip(NAME)
-    # open_clip's "No pretrained weights loaded ... initialized randomly" (root logger) is gone too
-    assert log_messages == [f'loaded CLIP {NAME} weights from {path}',
-                            f'built CLIP {NAME} with random weights (no checkpoint)']
+    build_clip(NAME, seed=3)
+    # open_clip's "No pretrained weights loaded ... initialized randomly" (root logger) is gone too;
+    # random weights say whether another process (tools/test.py, a resumed run) gets the same
+    random = f'built CLIP {NAME} with random weights (no checkpoint)'
+    assert log_messages == [
+        f'loaded CLIP {NAME} weights from {path}',
+        f"{random} from this process's random generator: tools/test.py, tools/infer.py and "
+        'resumed runs build other ones; give it a checkpoint, or a seed for random weights',
+        f'{random} from seed 3: every process that builds it with this seed gets the same ones']

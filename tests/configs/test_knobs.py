@@ -35,20 +35,17 @@ import ovdet.clim  # noqa: F401  (registers)
 import ovdet.datasets  # noqa: F401
 import ovdet.engine  # noqa: F401
 import ovdet.evaluation  # noqa: F401
-from mmdet.registry import DATASETS, MODELS
+from mmdet.registry import DATA_SAMPLERS, DATASETS, MODELS
 from ovdet.clip import factory
+from ovdet.config_check import READ_KEYS
 from ovdet.shapes import write_captioned_images
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # a nested key, or load_from (the one top-level runner key a recipe lists)
 KNOB_LINE = re.compile(r'^#   ([A-Za-z_]\w*(?:\.\w+)+|load_from)\s')
-# what a runner config holds; any other top-level name would look like a knob that does nothing
-RUNNER_KEYS = {
-    'auto_scale_lr', 'custom_hooks', 'custom_imports', 'default_hooks', 'default_scope', 'env_cfg',
-    'find_unused_parameters', 'launcher', 'load_from', 'log_level', 'log_processor', 'model',
-    'optim_wrapper', 'param_scheduler', 'randomness', 'resume', 'test_cfg', 'test_dataloader',
-    'test_evaluator', 'train_cfg', 'train_dataloader', 'val_cfg', 'val_dataloader',
-    'val_evaluator', 'vis_backends', 'visualizer', 'work_dir'}
+# what the runner, the config loader and our tools read (the tools' config check uses the same
+# set); any other top-level name would look like a knob that does nothing
+RUNNER_KEYS = READ_KEYS
 
 
 # ------------------------------------------------------------------------------ probes
@@ -59,10 +56,11 @@ class Recorder:
     returns a copy of a tiny real CLIP (so the model builds on) or stops the build."""
 
     def __init__(self, tiny, build_on: bool):
-        self.tiny, self.build_on, self.checkpoints = tiny, build_on, []
+        self.tiny, self.build_on, self.checkpoints, self.seeds = tiny, build_on, [], []
 
     def __call__(self, model_name, checkpoint=None, **kwargs):
         self.checkpoints.append(checkpoint)
+        self.seeds.append(kwargs.get('seed'))
         if not self.build_on:
             raise RuntimeError('stopped after the CLIP was asked for')
         return copy.deepcopy(self.tiny)
@@ -83,6 +81,17 @@ def _model(cfg, ctx):
         ctx['monkeypatch'].setattr(factory, 'build_clip', recorder)
         ctx['models'][key] = MODELS.build(copy.deepcopy(cfg.model)), recorder.checkpoints[0]
     return ctx['models'][key]
+
+
+def clip_seed(model_key):
+    """The seed of random weights that the first CLIP built under ``model_key`` was asked for."""
+    def probe(cfg, ctx):
+        recorder = Recorder(ctx['tiny_clip'], False)
+        ctx['monkeypatch'].setattr(factory, 'build_clip', recorder)
+        with pytest.raises(RuntimeError, match='stopped after the CLIP was asked for'):
+            MODELS.build(copy.deepcopy(_get(cfg, model_key)))
+        return recorder.seeds[0]
+    return probe
 
 
 def clip_checkpoint(model_key, build_on=True):
@@ -202,6 +211,26 @@ def runner_load_from(cfg, ctx):
     return _runner(cfg, ctx)._load_from  # the checkpoint the runner loads before training
 
 
+class _SquareImages:
+    """What a batch sampler reads of a training source: its length and image sizes."""
+
+    def __len__(self):
+        return 4
+
+    def get_data_info(self, index):
+        return dict(width=8, height=8)
+
+
+def sampler_split(cfg, ctx):
+    """Images per batch from each training source, as the config's sampler splits the loader's
+    batch (over stand-in sources of 4 square images)."""
+    sources = torch.utils.data.ConcatDataset(
+        [_SquareImages() for _ in cfg.train_dataloader.dataset.datasets])
+    sampler = DATA_SAMPLERS.build(dict(cfg.train_dataloader.sampler, dataset=sources,
+                                       batch_size=cfg.train_dataloader.batch_size))
+    return list(sampler.num_per_source)
+
+
 # ------------------------------------------------------------------------------ knob tables
 
 @dataclass
@@ -280,6 +309,9 @@ DEMO_DETECTOR_KNOBS = dict(DETECTOR_KNOBS, **{
     'train_dataloader.dataset.data_root': Knob(
         'knobs/shapes/', dataset_attribute('train_dataloader.dataset', 'data_root')),
     'train_cfg.max_iters': Knob(_double, loop_length('max_iters'))})
+# the tiny F-VLM's random CLIP has a seed of its own
+FVLM_TINY_KNOBS = dict(DEMO_DETECTOR_KNOBS, **{
+    'model.backbone.clip.seed': Knob(7, clip_seed('model.backbone'))})
 
 # BARON: the pseudo-word head's text tower, the distillation teacher (a CLIP of its own in the
 # config, the same file in the recipes), the head's vocabulary and the two training sources
@@ -310,19 +342,53 @@ BARON_COCO_KD_KNOBS = dict(BARON_KNOBS, **BARON_TEACHER_KNOBS, **BARON_SCHEDULE_
                            **_sources((False, 'knobs/coco/'), (False, 'knobs/coco/')))
 BARON_COCO_CAPTION_KNOBS = dict(BARON_KNOBS, **BARON_SCHEDULE_KNOBS,
                                 **_sources((False, 'knobs/coco/'), (False, 'knobs/coco/')))
-BARON_SOCO_KNOBS = dict(BARON_COCO_KD_KNOBS, load_from=Knob('knobs/soco.pth', runner_load_from))
+SOCO_KNOB = dict(load_from=Knob('knobs/soco.pth', runner_load_from))
+BARON_SOCO_KNOBS = dict(BARON_COCO_KD_KNOBS, **SOCO_KNOB)
 BARON_LVIS_KNOBS = dict(BARON_KNOBS, **BARON_TEACHER_KNOBS, **BARON_SCHEDULE_KNOBS,
-                        **_sources((True, 'knobs/lvis/'), (False, 'knobs/lvis/')),
-                        load_from=Knob('knobs/soco.pth', runner_load_from))
+                        **_sources((True, 'knobs/lvis/'), (True, 'knobs/lvis/')), **SOCO_KNOB)
+
+
+def _single_source(root, inner=False):
+    """The knob of the data root of a single training source (``inner``: in a dataset wrapper)."""
+    key = 'train_dataloader.dataset' + ('.dataset' if inner else '')
+    return {f'{key}.data_root': Knob(root, dataset_attribute(key, 'data_root'))}
+
+
+# the base-only recipes: no teacher, one training source
+BARON_BASE_C4_KNOBS = dict(BARON_KNOBS, **BARON_SCHEDULE_KNOBS, **_single_source('knobs/coco/'))
+BARON_BASE_FPN_KNOBS = dict(BARON_BASE_C4_KNOBS, **SOCO_KNOB)
+BARON_BASE_LVIS_KNOBS = dict(BARON_KNOBS, **BARON_SCHEDULE_KNOBS, **SOCO_KNOB,
+                             **_single_source('knobs/lvis/', inner=True))
 # the laptop configs: a constant learning rate after the warm-up, so only the loop's length
 BARON_DEMO_KNOBS = dict(BARON_KNOBS, **{
     'train_cfg.max_iters': Knob(_double, loop_length('max_iters'))})
+# the random tiny CLIPs of the BARON demos have seeds of their own
+BARON_DEMO_SEED_KNOBS = {
+    'model.roi_head.text_encoder.clip.seed': Knob(7, clip_seed('model.roi_head.text_encoder'))}
+BARON_DEMO_TEACHER_SEED_KNOBS = dict(BARON_DEMO_SEED_KNOBS, **{
+    'model.roi_head.ovd_cfg.baron_kd.teacher.seed': Knob(
+        7, clip_seed('model.roi_head.ovd_cfg.baron_kd'))})
 BARON_DEMO_KD_KNOBS = dict(BARON_DEMO_KNOBS, **BARON_TEACHER_KNOBS,
+                           **BARON_DEMO_TEACHER_SEED_KNOBS,
                            **_sources((False, 'knobs/shapes/'), (False, 'knobs/shapes/')))
-BARON_DEMO_CAPTION_KNOBS = dict(BARON_DEMO_KNOBS,
+BARON_DEMO_CAPTION_KNOBS = dict(BARON_DEMO_KNOBS, **BARON_DEMO_SEED_KNOBS,
                                 **_sources((False, 'knobs/shapes/'), (False, 'knobs/captions/')))
 BARON_DEMO_LVIS_KNOBS = dict(BARON_DEMO_KNOBS, **BARON_TEACHER_KNOBS,
+                             **BARON_DEMO_TEACHER_SEED_KNOBS,
                              **_sources((True, 'knobs/lvis/'), (False, 'knobs/lvis/')))
+BARON_DEMO_BASE_KNOBS = dict(BARON_DEMO_KNOBS, **_single_source('knobs/shapes/'))
+BARON_DEMO_BASE_LVIS_KNOBS = dict(BARON_DEMO_KNOBS, **_single_source('knobs/lvis/', inner=True))
+
+# Detic on OV-LVIS: the box-supervised CenterNet2 it starts from, the text tower of captions and
+# class names, and the detection and caption sources with their share of the batch
+DETIC_LVIS_CAPTION_KNOBS = {
+    'load_from': Knob('knobs/boxsup.pth', runner_load_from),
+    'model.roi_head.text_encoder.clip.checkpoint': Knob(
+        CLIP_CKPT, clip_checkpoint('model.roi_head.text_encoder', False)),
+    'train_dataloader.sampler.source_ratio': Knob([4, 36], sampler_split),
+    'train_cfg.max_iters': Knob(_double, schedule_length),
+    'default_hooks.checkpoint.interval': Knob(_double, checkpoint_interval),
+    **_sources((True, 'knobs/lvis/'), (False, 'knobs/cc3m/'))}
 
 RECIPES = {
     'configs/clip_based/clim_vitb16.py': CLIM_RECIPE_KNOBS,
@@ -337,8 +403,8 @@ RECIPES = {
     'configs/demo/clim_tiny.py': CLIM_KNOBS,
     'configs/demo/region_cls_tiny.py': REGION_KNOBS,
     'configs/demo/region_cls_tiny_coco_detection.py': REGION_BOX_KNOBS,
-    'configs/demo/fvlm_tiny_ov_shapes.py': DEMO_DETECTOR_KNOBS,
-    'configs/demo/fvlm_tiny_ov_lvis.py': DEMO_DETECTOR_KNOBS,
+    'configs/demo/fvlm_tiny_ov_shapes.py': FVLM_TINY_KNOBS,
+    'configs/demo/fvlm_tiny_ov_lvis.py': FVLM_TINY_KNOBS,
     'configs/demo/fvlm_demo_clip_ov_shapes.py': DEMO_DETECTOR_KNOBS,
     'configs/baron/baron_kd_faster_rcnn_r50_fpn_syncbn_90kx2.py': BARON_SOCO_KNOBS,
     'configs/baron/baron_kd_faster_rcnn_r50_fpn_syncbn_90kx2_clim_vitb16.py': BARON_SOCO_KNOBS,
@@ -349,10 +415,17 @@ RECIPES = {
     'configs/demo/baron_kd_tiny_ov_shapes.py': BARON_DEMO_KD_KNOBS,
     'configs/demo/baron_caption_tiny_ov_shapes.py': BARON_DEMO_CAPTION_KNOBS,
     'configs/demo/baron_kd_ens_tiny_ov_lvis.py': BARON_DEMO_LVIS_KNOBS,
+    'configs/baron/faster_rcnn_r50_caffe_c4_90k.py': BARON_BASE_C4_KNOBS,
+    'configs/baron/faster_rcnn_r50_fpn_syncbn_90kx2.py': BARON_BASE_FPN_KNOBS,
+    'configs/baron/mask_rcnn_r50_fpn_syncbn_45kx4_lvis.py': BARON_BASE_LVIS_KNOBS,
+    'configs/demo/baron_tiny_base_ov_shapes.py': BARON_DEMO_BASE_KNOBS,
+    'configs/demo/baron_tiny_fpn_base_ov_shapes.py': BARON_DEMO_BASE_KNOBS,
+    'configs/demo/baron_mask_tiny_base_ov_lvis.py': BARON_DEMO_BASE_LVIS_KNOBS,
+    'configs/detic/detic_centernet2_r50_fpn_4x_lvis-base_cc3m-lvis.py': DETIC_LVIS_CAPTION_KNOBS,
 }
 # recipes whose every top-level name is a runner key or one that mmdet's base files leave, checked
-# too (the F-VLM recipes inherit model bases that define variables of their own)
-NO_LOOSE_VARIABLES = [r for r in RECIPES if 'fvlm' not in r]
+# too (the F-VLM and Detic recipes inherit model bases that define variables of their own)
+NO_LOOSE_VARIABLES = [r for r in RECIPES if 'fvlm' not in r and 'detic' not in r]
 # the mmdet base files our bases inherit
 MMDET_BASES = ('datasets/coco_detection.py', 'datasets/lvis_v1_instance.py',
                'models/faster-rcnn_r50-caffe-c4.py', 'models/faster-rcnn_r50_fpn.py',
@@ -460,10 +533,14 @@ def _new_values(cfg, knobs, tmp):
         if value == 'VOCAB':  # a real file of the stand-in CLIP's width
             value = str(tmp / 'vocabulary.npy')
             np.save(value, np.random.default_rng(0).normal(size=(5, 32)).astype(np.float32))
-        elif value == 'HEAD_VOCAB':  # a real file of the head's class count
+        elif value == 'HEAD_VOCAB':  # a real file of the head's class count and text width
             value = str(tmp / 'head_vocabulary.npy')
-            rows = _get(cfg, 'model.roi_head.bbox_head.num_classes')
-            np.save(value, np.random.default_rng(1).normal(size=(rows, 16)).astype(np.float32))
+            head = _get(cfg, 'model.roi_head.bbox_head')
+            # a BARON head reading unprojected EOT states compares them with rows of the word
+            # width; the other heads take the width of the file
+            width = head.word_dim if head.get('projected', True) is False else 16
+            np.save(value, np.random.default_rng(1).normal(
+                size=(head.num_classes, width)).astype(np.float32))
         values[key] = value
     return values
 

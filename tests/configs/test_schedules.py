@@ -44,7 +44,7 @@ def runner(tmp_path_factory):
                               collate_fn=dict(type='default_collate')),
         train_cfg=dict(type='IterBasedTrainLoop', max_iters=1),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=1.0)),
-        default_scope='mmengine', log_level='WARNING')
+        default_scope='mmdet', log_level='WARNING')  # the scope every config of ours runs in
     runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     return runner
 

@@ -1,6 +1,7 @@
 """ResumableSampler and per-sample randomness: same order as DefaultSampler, positions (and with
 them the first batches of a pass) left out on request, and samples whose random choices depend on
-(seed, epoch, index) only."""
+(seed, epoch, index) only; training iterations whose random choices depend on (seed, iteration)
+only."""
 import pickle
 import random
 
@@ -11,7 +12,9 @@ from mmengine.dataset import DefaultSampler
 
 import ovdet.datasets  # noqa: F401  (registers)
 from ovdet.datasets import CaptionDataset, ResumableSampler, SampleIndex
-from ovdet.datasets.samplers.resumable_sampler import sample_randomness, sample_seed
+from ovdet.datasets.samplers.resumable_sampler import (_mix64, mix_seed, sample_randomness,
+                                                       sample_seed, seed_global_generators)
+from ovdet.engine.iteration_randomness import IterationSeededBatches
 from ovdet.shapes import write_captioned_images
 
 PIPELINE = [
@@ -147,3 +150,35 @@ def test_a_dataloader_gives_the_same_batches_with_any_number_of_workers(tmp_path
     got = epoch_batches(workers)
     assert [t for t, _ in got] == [t for t, _ in reference]
     assert all(torch.equal(a, b) for (_, a), (_, b) in zip(got, reference))
+
+
+def test_seeds_mix_every_value_in_order():
+    assert mix_seed(3, 1, 4) == _mix64(_mix64(_mix64(3) ^ 1) ^ 4) == sample_seed(3, 1, 4)
+    assert mix_seed(-1) == _mix64(2 ** 64 - 1)  # values are taken modulo 2^64
+    assert len({mix_seed(s, i) for s in (0, 1) for i in range(1000)}) == 2000
+    assert mix_seed(0, 1, 2) != mix_seed(0, 2, 1)
+
+
+def test_one_seed_fixes_every_global_generator():
+    def draws(seed):
+        seed_global_generators(seed)
+        return random.random(), float(np.random.rand()), float(torch.rand(()))
+
+    assert draws(2 ** 63 + 5) == draws(2 ** 63 + 5)
+    assert all(a != b for a, b in zip(draws(mix_seed(1)), draws(mix_seed(2))))
+
+
+def test_what_an_iteration_draws_depends_on_the_seed_and_its_number_only():
+    """A run resumed at batch 2 (a new iterator over the rest of the batches, the generators in
+    another state) draws what the uninterrupted run drew at batches 2 and 3."""
+    def run(batches, first, seed=0):
+        out = []
+        for batch in IterationSeededBatches(iter(batches), lambda: seed, first=first):
+            out.append((batch, random.random(), float(np.random.rand()), float(torch.rand(()))))
+        return out
+
+    straight = run(['b0', 'b1', 'b2', 'b3'], first=0)
+    torch.manual_seed(5), np.random.seed(5), random.seed(5)
+    assert run(['b2', 'b3'], first=2) == straight[2:]
+    assert len({draw[1] for draw in straight}) == 4  # each iteration draws other numbers
+    assert run(['b2', 'b3'], first=2, seed=1) != straight[2:]

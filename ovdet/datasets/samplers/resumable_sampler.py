@@ -58,9 +58,29 @@ def _mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
+def mix_seed(*values: int) -> int:
+    """A 64-bit seed mixed from the integers ``values``, folded one after another."""
+    out = _mix64(values[0] & _MASK64)
+    for value in values[1:]:
+        out = _mix64(out ^ (value & _MASK64))
+    return out
+
+
 def sample_seed(seed: int, epoch: int, index: int) -> int:
     """A 64-bit seed mixed from (seed, epoch, index)."""
-    return _mix64(_mix64(_mix64(seed & _MASK64) ^ epoch) ^ index)
+    return mix_seed(seed, epoch, index)
+
+
+def seed_global_generators(seed: int, all_devices: bool = False) -> None:
+    """Seed python ``random``, numpy's global generator and torch's CPU generator (with
+    ``all_devices``, every CUDA device's too) from one 64-bit ``seed`` (numpy takes its upper 32
+    bits: give a mixed seed, :func:`mix_seed`)."""
+    random.seed(seed)
+    np.random.seed(seed >> 32)
+    if all_devices:
+        torch.manual_seed(seed)
+    else:  # the CPU generator only: dataloader workers must not touch CUDA
+        torch.default_generator.manual_seed(seed)
 
 
 @contextmanager
@@ -79,9 +99,7 @@ def sample_randomness(index):
     seed = sample_seed(index.seed, index.epoch, int(index))
     after = random.getrandbits(64), int(np.random.randint(2 ** 32, dtype=np.uint64)), \
         int(torch.randint(2 ** 62, (), dtype=torch.int64))
-    random.seed(seed)
-    np.random.seed(seed >> 32)
-    torch.default_generator.manual_seed(seed)  # the CPU generator only (torch.manual_seed: all devices)
+    seed_global_generators(seed)
     try:
         yield
     finally:

@@ -6,6 +6,8 @@ from mmengine.model import BaseModule
 
 from ovdet.clip import resolve_clip
 
+from ..common.frozen_clip_text import check_text_tower_digest, save_text_tower_digest
+
 
 class FrozenCLIPBackbone(BaseModule):
     """Holds a frozen CLIP image tower.
@@ -13,7 +15,11 @@ class FrozenCLIPBackbone(BaseModule):
     Only ``self.visual`` (the open_clip image tower) is a sub-module, so detector checkpoints
     carry ``backbone.visual.*`` and no text tower. The wrapping :class:`ovdet.clip.CLIPEncoder`
     is kept out of the module tree: its text tower is what a detector whose vocabulary is given
-    by class names embeds them with (no second CLIP is built).
+    by class names embeds them with (no second CLIP is built). Checkpoints carry that tower's
+    fingerprint instead (``backbone.text_tower_sha256``,
+    :func:`~ovdet.models.common.frozen_clip_text.text_tower_digest`); loading one whose
+    fingerprint is not the built tower's logs a WARNING (the vocabulary is then not the trained
+    one).
 
     Every ``visual`` parameter has ``requires_grad=False`` and ``visual`` stays in eval mode
     (BatchNorm statistics of RN towers included) whatever ``train(mode)`` says.
@@ -22,7 +28,8 @@ class FrozenCLIPBackbone(BaseModule):
         clip: ``dict(model_name=..., checkpoint=..., activation=...)`` (the arguments of
             ``ovdet.clip.build_clip``) or a built ``CLIPEncoder``. ``checkpoint`` is any format
             ovdet.clip reads (OpenAI archive, open_clip state dict, CLIM ``epoch_N.pt``, our
-            ``*_clim.pt`` exports, safetensors); None = random init (tests, benchmarks).
+            ``*_clim.pt`` exports, safetensors); None = random init (tests, benchmarks, the
+            tiny demo detectors), drawn from ``seed`` when the dict gives one.
             ``activation=None`` picks QuickGELU for OpenAI-derived towers (right for OpenAI and
             CLIM weights); ``'gelu'`` reproduces the reference detectors, which rebuilt the
             OpenAI ViT with exact GELU.
@@ -41,9 +48,13 @@ class FrozenCLIPBackbone(BaseModule):
         for p in self.visual.parameters():
             p.requires_grad = False
         self.visual.eval()
+        seed = getattr(encoder, 'seed', None)
+        origin = self.checkpoint or ('random initialisation (no checkpoint' +
+                                     (f', seed {seed})' if seed is not None else ')'))
         MMLogger.get_current_instance().info(
-            f'{type(self).__name__}: frozen CLIP {self.model_name} image tower, weights from '
-            f'{self.checkpoint or "random initialisation (no checkpoint)"}')
+            f'{type(self).__name__}: frozen CLIP {self.model_name} image tower, weights from {origin}')
+        self.register_state_dict_post_hook(_save_digest)
+        self.register_load_state_dict_pre_hook(_check_digest)
 
     @property
     def encoder(self):
@@ -70,3 +81,11 @@ class FrozenCLIPBackbone(BaseModule):
         scale = rois.new_tensor([width, height, width, height])
         idx = rois[:, 0].long()
         return [rois[idx == b, 1:] / scale for b in range(num_images)]
+
+
+def _save_digest(module, state_dict, prefix, local_metadata):
+    save_text_tower_digest(state_dict, prefix, module.encoder)
+
+
+def _check_digest(module, state_dict, prefix, *args):
+    check_text_tower_digest(state_dict, prefix, module.encoder)

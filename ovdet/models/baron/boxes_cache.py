@@ -15,8 +15,10 @@ reference pipelines only resize and flip).
 The cache starts working after ``start_iter`` calls (one call per image on this process, not per
 iteration). Updates of a batch are all-gathered across processes, so every process holds the
 cache of every image any process has seen. Memory is host RAM (not GPU memory): at most
-K x 5 float32 per distinct image (COCO train, K = 300: about 0.7 GB per process); the cache is not
-saved in checkpoints.
+K x 5 float32 per distinct image (COCO train, K = 300: about 0.7 GB per process). The cache and
+its call count are not part of the detector's weights; training checkpoints carry them
+(``ovdet.engine.TrainingStateHook``, once: every process holds the same cache), so a resumed run
+goes on with them.
 """
 from typing import Dict, List, Sequence, Tuple
 
@@ -69,6 +71,18 @@ class BoxesCache(nn.Module):
         self.start_iter = int(start_iter)
         self.calls = 0
         self.cache: Dict[int, torch.Tensor] = {}   # image id -> (k, 5) [x0, y0, x1, y1, score], CPU
+
+    # every process holds the same cache and count (see ovdet.engine.training_state)
+    training_state_is_shared = True
+
+    def training_state(self) -> dict:
+        """``dict(calls=int, cache={image id: (k, 5) tensor})``."""
+        return dict(calls=self.calls, cache={k: v.clone() for k, v in self.cache.items()})
+
+    def load_training_state(self, state: dict) -> None:
+        """Put back what :meth:`training_state` returned."""
+        self.calls = int(state['calls'])
+        self.cache = {int(k): v.float().cpu() for k, v in state['cache'].items()}
 
     @property
     def active(self) -> bool:

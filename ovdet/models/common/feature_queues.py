@@ -14,8 +14,10 @@ class FeatureQueues(nn.Module):
     across processes: each GPU keeps its own queues, as in the reference.
 
     Buffers (``<name>_feats`` float (n, D), ``<name>_ids`` int64 (n, L)) are allocated on the
-    first :meth:`enqueue`, when D is known, and are non-persistent: checkpoints never carry queue
-    contents and a resumed run starts with empty queues.
+    first :meth:`enqueue`, when D is known, and are non-persistent: the detector's weights never
+    carry queue contents. A training checkpoint does (``ovdet.engine.TrainingStateHook``, through
+    :meth:`training_state` / :meth:`load_training_state`, one set of queues per process), so a
+    resumed run goes on with the queues of the run it continues.
 
     Example (Detic caption loss): ``FeatureQueues({'captions': 256}, id_length=16)``;
     ``enqueue('captions', caption_feats (N, 512), caption_ids (N, 16))``;
@@ -71,6 +73,24 @@ class FeatureQueues(nn.Module):
             return feats.new_zeros(0, dim), ids.new_zeros(0, self.id_length)
         valid = (ids >= 0).any(dim=1)
         return feats[valid], ids[valid]
+
+    # each process keeps its own queues (see ovdet.engine.training_state)
+    training_state_is_shared = False
+
+    def training_state(self) -> Dict[str, torch.Tensor]:
+        """``{'<name>_feats': (n, D), '<name>_ids': (n, L)}`` of every queue, CPU copies."""
+        return {key: buffer.detach().cpu().clone() for key, buffer in self.named_buffers()}
+
+    def load_training_state(self, state: Dict[str, torch.Tensor]) -> None:
+        """Put back what :meth:`training_state` returned (on this module's device)."""
+        own = dict(self.named_buffers())
+        if set(state) != set(own):
+            raise ValueError(f'queue state holds {sorted(state)}, these queues are {sorted(own)}')
+        for key, value in state.items():
+            if value.dim() != 2 or (key.endswith('_ids') and value.shape[1] != self.id_length):
+                raise ValueError(f'queue state {key!r}: shape {tuple(value.shape)} does not fit '
+                                 f'ids of length {self.id_length}')
+            setattr(self, key, value.to(own[key].device).clone())
 
     def extra_repr(self) -> str:
         return f'lengths={self.lengths}, id_length={self.id_length}'

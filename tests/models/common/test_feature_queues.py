@@ -1,4 +1,5 @@
-"""FeatureQueues: newest first, bounded, invalid rows filtered when read, never saved."""
+"""FeatureQueues: newest first, bounded, invalid rows filtered when read, never in the weights;
+their contents go through training checkpoints as training state."""
 import pytest
 import torch
 
@@ -37,3 +38,29 @@ def test_queues_are_not_in_checkpoints_and_check_shapes():
         q.enqueue('cap', torch.ones(2, 3), torch.tensor([[1, 2]]))
     with pytest.raises(KeyError, match='no queue'):
         q.get('other')
+
+
+def test_training_state_puts_the_same_queues_back():
+    q = FeatureQueues({'cap': 3, 'img': 2}, id_length=2)
+    q.enqueue('cap', torch.arange(8.).view(2, 4), torch.tensor([[1, 2], [3, -1]]))
+    state = q.training_state()
+    assert set(state) == {'cap_feats', 'cap_ids', 'img_feats', 'img_ids'}
+    q.enqueue('cap', torch.ones(1, 4), torch.tensor([[9, 9]]))  # the state is a copy
+    fresh = FeatureQueues({'cap': 3, 'img': 2}, id_length=2)
+    fresh.load_training_state(state)
+    feats, ids = fresh.get('cap')
+    assert ids.tolist() == [[1, 2], [3, -1]] and feats.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert fresh.cap_ids.shape == (3, 2) and fresh.cap_ids[2].tolist() == [-1, -1]
+    assert fresh.get('img', dim=4)[0].shape == (0, 4)  # never filled: still empty
+    fresh.enqueue('cap', torch.full((1, 4), 5.), torch.tensor([[4, 4]]))  # and goes on from there
+    assert fresh.get('cap')[1].tolist() == [[4, 4], [1, 2], [3, -1]]
+    assert not FeatureQueues.training_state_is_shared  # one set of queues per process
+
+
+def test_training_state_of_other_queues_is_refused():
+    state = FeatureQueues({'cap': 2}, id_length=2).training_state()
+    with pytest.raises(ValueError, match='these queues are'):
+        FeatureQueues({'other': 2}, id_length=2).load_training_state(state)
+    state['cap_ids'] = torch.zeros(2, 3, dtype=torch.long)
+    with pytest.raises(ValueError, match='ids of length 2'):
+        FeatureQueues({'cap': 2}, id_length=2).load_training_state(state)

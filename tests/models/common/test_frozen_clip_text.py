@@ -1,4 +1,5 @@
-"""FrozenCLIPTextEncoder: any checkpoint format through ovdet.clip, text tower only, frozen, not saved."""
+"""FrozenCLIPTextEncoder: any checkpoint format through ovdet.clip, text tower only, frozen, not
+saved (its fingerprint is, and checked on load)."""
 import pytest
 import torch
 from torch import nn
@@ -37,7 +38,8 @@ def test_weights_stay_out_of_detector_checkpoints(tiny_clip_file):
     parent.head = nn.Linear(2, 2)
     parent.text = FrozenCLIPTextEncoder(clip=dict(model_name='ovdet-ViT-tiny', checkpoint=path))
     sd = parent.state_dict()
-    assert set(sd) == {'head.weight', 'head.bias'}
+    # no tower weights: only its fingerprint
+    assert set(sd) == {'head.weight', 'head.bias', 'text.text_tower_sha256'}
     before = parent.text.clip.model.token_embedding.weight.clone()
     parent.load_state_dict(sd, strict=True)  # no missing keys for the tower
     assert torch.equal(parent.text.clip.model.token_embedding.weight, before)
