@@ -4,9 +4,13 @@
    ``weights_only=True``. mmengine 0.10.7 calls it without the argument, and its checkpoints pickle the
    message hub: ``HistoryBuffer`` objects holding numpy arrays, and a dict of the buffer's statistics
    methods, which pickle as ``getattr(HistoryBuffer, 'min')``. :func:`enable_mmengine_checkpoint_loading`
-   replaces mmengine's local-file loader with one that still loads with ``weights_only=True``, with an
-   allow-list of exactly those classes active only for the duration of that call. Nothing is switched
-   off globally, and the allow-list never leaks into other ``torch.load`` calls.
+   replaces mmengine's local-file loader with :func:`load_detector_checkpoint`, which still loads with
+   ``weights_only=True``, with an allow-list of exactly those classes active only for the duration of
+   that call. Nothing is switched off globally, and the allow-list never leaks into other
+   ``torch.load`` calls. Every detector checkpoint a user hands in goes through it (``load_from``,
+   ``--resume``, ``tools/test.py``, ``tools/infer.py``), so a file that is not a checkpoint (random
+   bytes, a text file, an empty or truncated file) stops with one line naming the file and what is
+   wrong, never with torch's advice to load it with ``weights_only=False``.
 
 2. **lvis on numpy 2.** ``lvis/eval.py`` (lvis 0.5.3) uses ``np.float``, removed in numpy 1.24, inside
    ``LVISEval.accumulate``. :func:`patch_lvis_for_numpy2` points that module's ``np`` at a thin proxy of
@@ -25,7 +29,11 @@ All functions are idempotent.
 from __future__ import annotations
 
 import importlib.util
+import os.path as osp
+import pickle
+import re
 import types
+import zipfile
 
 import numpy as np
 import torch
@@ -48,15 +56,73 @@ def mmengine_checkpoint_safe_globals() -> list:
             *dtype_classes]
 
 
-def _load_local_checkpoint_weights_only(filename, map_location=None):
-    """mmengine's local checkpoint loader, with the allow-list scoped to this one load."""
-    import os.path as osp
+DETECTOR_CHECKPOINT_FORMATS = ('expected a detector checkpoint written by torch.save (an mmengine '
+                               'training checkpoint such as iter_N.pth, or a state dict) or a '
+                               '.safetensors state dict')
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:200] if text else type(err).__name__
+
+
+def load_detector_checkpoint(filename, map_location=None):
+    """What ``torch.load(filename, weights_only=True)`` returns, with mmengine's log objects allowed
+    for this one load (a ``.safetensors`` file -> ``{'state_dict': tensors}``).
+
+    A file that cannot be a checkpoint raises ``ValueError`` with one line naming the file and what
+    is wrong: empty, text, not a PyTorch file (judged from its first bytes), truncated or corrupt
+    (torch's own error, first line), a TorchScript archive (CLIP weights, which go to the config's
+    CLIP), or a pickle of Python objects that weights-only loading refuses.
+    """
+    from ovdet.clip.checkpoint import sniff_format
 
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint file {filename} does not exist')
-    with torch.serialization.safe_globals(mmengine_checkpoint_safe_globals()):
-        return torch.load(filename, map_location=map_location, weights_only=True)
+    kind = sniff_format(filename)
+    what = {'empty': 'the file is empty', 'text': 'a text file, not a checkpoint',
+            'unknown': 'not a PyTorch or safetensors file'}.get(kind)
+    if what is not None:
+        raise ValueError(f'{filename}: {what}; {DETECTOR_CHECKPOINT_FORMATS}')
+    if kind == 'zip' and not zipfile.is_zipfile(filename):  # the archive's directory is at its end
+        raise ValueError(f'{filename}: truncated, the zip archive torch.save writes ends early; '
+                         f'{DETECTOR_CHECKPOINT_FORMATS}')
+    if kind == 'safetensors':
+        from safetensors.torch import load_file
+        try:
+            return {'state_dict': load_file(filename, device='cpu')}
+        except Exception as err:  # safetensors raises its own error types
+            raise ValueError(f'{filename}: not a readable safetensors file ({_first_line(err)})') \
+                from None
+    try:
+        with torch.serialization.safe_globals(mmengine_checkpoint_safe_globals()):
+            return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        refused = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))
+        if refused is None:
+            raise ValueError(f'{filename}: not readable by torch.load (a corrupt or foreign '
+                             f'pickle); {DETECTOR_CHECKPOINT_FORMATS}') from None
+        # never load it with weights_only=False: that runs whatever code the file holds
+        raise ValueError(f'{filename}: holds a pickled Python object ({refused.group(1)}) that is '
+                         'not read from checkpoints, which hold only tensors, numbers and '
+                         "mmengine's log buffers; the file is corrupt or another program's (if you "
+                         'trust it, re-save its weights alone with torch.save(state_dict, path))') \
+            from None
+    except (RuntimeError, EOFError, OSError, KeyError, IndexError, ValueError) as err:
+        if 'TorchScript' in str(err):
+            raise ValueError(f'{filename}: a TorchScript archive (e.g. an OpenAI CLIP .pt), not a '
+                             'detector checkpoint; CLIP weights go to the config\'s clip '
+                             'checkpoint (e.g. model.backbone.clip.checkpoint)') from None
+        raise ValueError(f'{filename}: truncated or corrupt, torch.load failed with '
+                         f'{type(err).__name__}: {_first_line(err)}; '
+                         f'{DETECTOR_CHECKPOINT_FORMATS}') from None
+
+
+def load_from_local(filename, map_location=None):
+    """:func:`load_detector_checkpoint` under the name mmengine's log line is made from
+    ('Loads checkpoint by local backend')."""
+    return load_detector_checkpoint(filename, map_location)
 
 
 _MMENGINE_PATCHED = False
@@ -69,7 +135,7 @@ def enable_mmengine_checkpoint_loading() -> None:
         return
     from mmengine.runner.checkpoint import CheckpointLoader
 
-    CheckpointLoader.register_scheme(prefixes='', force=True)(_load_local_checkpoint_weights_only)
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local)
     _MMENGINE_PATCHED = True
 
 

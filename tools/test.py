@@ -18,6 +18,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ovdet.compat import apply_stack_fixes
+from ovdet.config_check import check_config
 from ovdet.runtime import load_config, prepare_launch
 
 
@@ -46,6 +47,7 @@ def holds_clip_loader(model_cfg) -> bool:
 
 def build_config(args) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    check_config(cfg, args.config, stage='test')  # unread top-level names, missing data
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint not found: {args.checkpoint}')
     if holds_clip_loader(cfg.model):
@@ -62,6 +64,8 @@ def build_config(args) -> Config:
         hooks.visualization.show = args.show
         hooks.visualization.wait_time = args.wait_time
         hooks.visualization.test_out_dir = args.show_dir
+        from ovdet.visualization.det_visualizer import use_readable_visualizer
+        use_readable_visualizer(cfg)  # small images scaled up before drawing, legible labels
     prepare_launch(cfg, args.launcher)
     return cfg
 

@@ -11,6 +11,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from ovdet.compat import apply_stack_fixes
+from ovdet.config_check import check_config
 from ovdet.runtime import load_config, prepare_launch, resolve_resume
 
 
@@ -48,6 +49,7 @@ EXAMPLES = """examples:
 
 def build_config(args) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    check_config(cfg, args.config, stage='train')  # unread top-level names, missing data
     if args.amp:
         import torch
         if not torch.cuda.is_available():

@@ -8,7 +8,9 @@
 # Knobs (set them in a child config or with --cfg-options; only these nested keys reach the run):
 #   model.roi_head.text_encoder.clip.checkpoint      the tiny CLIP whose text tower reads the
 #                                                    pseudo words and embeds the class names
+#   model.roi_head.text_encoder.clip.seed            its random weights when checkpoint is None
 #   model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint   the tiny CLIP whose image tower teaches
+#   model.roi_head.ovd_cfg.baron_kd.teacher.seed     its random weights when checkpoint is None
 #   model.roi_head.bbox_head.class_embeddings        dict(class_names=[...]) or a (C, D) .npy
 #   train_dataloader.dataset.datasets.0.dataset.data_root   scenes of the detection batch (inside
 #                                                    the class-balanced wrapper)
@@ -48,7 +50,7 @@ train_dataloader = dict(dataset=dict(datasets=[
         metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
         ann_file='wusize/lvis_v1_train_base.json', data_prefix=dict(img=''),
         filter_cfg=dict(filter_empty_gt=True, min_size=8), pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
             dict(type='Resize', scale=(128, 128), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
@@ -64,7 +66,7 @@ val_dataloader = dict(dataset=dict(
     _delete_=True, type='LVISV1Dataset', data_root='data/shapes_lvis/',
     metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
     ann_file='annotations/lvis_v1_val.json', data_prefix=dict(img=''), test_mode=True, pipeline=[
-        dict(type='LoadImageFromFile'),
+        dict(type='LoadReadableImage'),
         dict(type='Resize', scale=(128, 128), keep_ratio=True),
         dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
         dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
@@ -75,3 +77,12 @@ val_evaluator = dict(_delete_=True, type='OVLVISMetric',
                      ann_file='data/shapes_lvis/annotations/lvis_v1_val.json',
                      metric=['bbox', 'segm'], max_dets=100)
 test_evaluator = val_evaluator
+# the commands that make this data (tools/train.py and tools/test.py name them when it is missing)
+data_preparation = [
+    'python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape '
+    '--formats lvis --split train2017 --num-images 200 --scene-size 128',
+    'python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape '
+    '--formats lvis --split val2017 --num-images 40 --scene-size 128 --seed 1',
+    'python tools/ov_split.py data/shapes_lvis/annotations/lvis_v1_train.json --preset ov-lvis '
+    '--out-base data/shapes_lvis/wusize/lvis_v1_train_base.json',
+]

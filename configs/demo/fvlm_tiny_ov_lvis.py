@@ -35,7 +35,7 @@ model = dict(
     test_cfg=dict(rcnn=dict(score_thr=1e-4, nms=dict(type='nms', iou_threshold=0.5),
                             max_per_img=100, mask_thr_binary=0.5)))
 train_pipeline = [
-    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadReadableImage', to_float32=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='RandomResize', scale=image_size, ratio_range=(0.8, 1.25), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
@@ -46,7 +46,7 @@ train_pipeline = [
     dict(type='PackDetInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadReadableImage', to_float32=True),
     dict(type='Resize', scale=image_size, keep_ratio=True),
     dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
@@ -66,3 +66,12 @@ val_evaluator = dict(_delete_=True, type='OVLVISMetric',
                      ann_file=data_root + 'annotations/lvis_v1_val.json',
                      metric=['bbox', 'segm'], max_dets=100)
 test_evaluator = val_evaluator
+# the commands that make this data (tools/train.py and tools/test.py name them when it is missing)
+data_preparation = [
+    'python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape '
+    '--formats lvis --split train2017 --num-images 200 --scene-size 128',
+    'python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape '
+    '--formats lvis --split val2017 --num-images 40 --scene-size 128 --seed 1',
+    'python tools/ov_split.py data/shapes_lvis/annotations/lvis_v1_train.json --preset ov-lvis '
+    '--out-base data/shapes_lvis/wusize/lvis_v1_train_base.json',
+]

@@ -4,11 +4,14 @@
 #        python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape \
 #            --formats instances ov_split --split val2017 --num-images 60 --scene-size 128 --seed 1
 # Train: python tools/train.py configs/demo/fvlm_tiny_ov_shapes.py
-# Frozen tiny CLIP (random init unless model.backbone.clip.checkpoint points at a CLIP / CLIM
-# export; the class names are embedded with that same CLIP's text tower); single process,
+# Frozen tiny CLIP (random weights from model.backbone.clip.seed unless
+# model.backbone.clip.checkpoint points at a CLIP / CLIM export, so that tools/test.py and
+# tools/infer.py build the CLIP the run trained with; the class names are embedded with that same
+# CLIP's text tower); single process,
 # GroupNorm instead of SyncBN, 128 px inputs, 900 iterations of 4 images.
 # Knobs (nested keys; a child config or --cfg-options changes them):
 #   model.backbone.clip.checkpoint                 the frozen CLIP
+#   model.backbone.clip.seed                       its random weights when checkpoint is None
 #   model.roi_head.bbox_head.class_embeddings      dict(class_names=[...]) or a (C, D) .npy
 #   train_dataloader.dataset.data_root (and val/test, *_evaluator.ann_file)   the scenes
 #   train_cfg.max_iters                            the cosine decay follows it
@@ -37,7 +40,7 @@ image_size = (128, 128)
 norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
 width = 64  # ovdet-ViT-tiny: 2 blocks of width 64, patch 8, embedding 32
 model = dict(
-    backbone=dict(clip=dict(model_name='ovdet-ViT-tiny', checkpoint=None),
+    backbone=dict(clip=dict(model_name='ovdet-ViT-tiny', checkpoint=None, seed=0),
                   out_indices=(0, 0, 1, 1), norm_cfg=norm_cfg),
     neck=dict(in_channels=[width] * 4, out_channels=32, norm_cfg=norm_cfg),
     rpn_head=dict(in_channels=32, feat_channels=32,
@@ -56,7 +59,7 @@ model = dict(
 data_root = 'data/shapes_ov/'
 metainfo = dict(classes=classes)
 train_pipeline = [
-    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadReadableImage', to_float32=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='RandomResize', scale=image_size, ratio_range=(0.8, 1.25), keep_ratio=True),
     dict(type='RandomCrop', crop_type='absolute_range', crop_size=image_size,
@@ -67,7 +70,7 @@ train_pipeline = [
     dict(type='PackDetInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadReadableImage', to_float32=True),
     dict(type='Resize', scale=image_size, keep_ratio=True),
     dict(type='CLIPMeanPad', size=image_size),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True),
@@ -88,7 +91,8 @@ test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json',
                      novel_classes=novel_classes)
 test_evaluator = val_evaluator
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=900, val_interval=900)
+# resumed runs end bit-identical to uninterrupted ones (ovdet/engine/loops.py)
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=900, val_interval=900)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
@@ -104,3 +108,10 @@ optim_wrapper = dict(type='OptimWrapper',
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=900),
                      logger=dict(type='LoggerHook', interval=20))
 log_processor = dict(by_epoch=False)
+# the commands that make this data (tools/train.py and tools/test.py name them when it is missing)
+data_preparation = [
+    'python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape '
+    '--formats instances ov_split --split train2017 --num-images 1000 --scene-size 128',
+    'python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape '
+    '--formats instances ov_split --split val2017 --num-images 60 --scene-size 128 --seed 1',
+]

@@ -44,7 +44,9 @@ class OVCocoBaseNovelMetric(BaseMetric):
         ann_file: COCO instances json with all categories and annotations (e.g. val2017).
         novel_classes / base_classes: names; default the OV-COCO split when the categories
             are COCO's, else every non-novel class is base.
-        prefix: key prefix, results ``{prefix}/base_ap50``, ``novel_ap50``, ``all_ap50``.
+        prefix: key prefix, results ``{prefix}/base_ap50``, ``novel_ap50``, ``all_ap50``:
+            fractions of 1 (mmdet's scale), -1 for a subset without ground truth; the log line
+            prints them in the same scale.
     """
     default_prefix = 'ov_coco'
 
@@ -115,6 +117,8 @@ class OVCocoBaseNovelMetric(BaseMetric):
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         out = self.evaluate_detections(self.detections(results),
                                        img_ids=[r['img_id'] for r in results])
+        # the scale of the metric keys (fractions of 1) and of mmengine's own metric line, so
+        # that one number never appears twice in two scales
         MMLogger.get_current_instance().info(
-            'OV AP50: ' + ', '.join(f'{k} {100 * v:.1f}' for k, v in out.items()))
+            'OV AP50: ' + ', '.join(f'{self.prefix}/{k}: {v:.4f}' for k, v in out.items()))
         return dict(out)

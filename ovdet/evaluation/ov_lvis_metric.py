@@ -21,7 +21,8 @@ class OVLVISMetric(BaseMetric):
     classes are the novel ones, so ``{metric}_APr`` is the novel AP. ``ovdet.compat`` fixes the
     lvis API for numpy >= 1.24 before evaluating.
 
-    Results: ``{prefix}/{bbox|segm}_{AP, AP50, ..., APr, APc, APf}``.
+    Results: ``{prefix}/{bbox|segm}_{AP, AP50, ..., APr, APc, APf}``, fractions of 1 (mmdet's
+    scale; -1 without detections), logged in the same scale.
     """
     default_prefix = 'ov_lvis'
 
@@ -96,6 +97,7 @@ class OVLVISMetric(BaseMetric):
                 ev.run()
             for k in LVIS_KEYS:
                 out[f'{metric}_{k}'] = float(ev.results[k])
-            logger.info(f'OV-LVIS {metric}: ' +
-                        ', '.join(f'{k} {100 * ev.results[k]:.1f}' for k in LVIS_KEYS))
+            # fractions of 1, as the metric keys and mmengine's own metric line
+            logger.info(f'OV-LVIS {metric}: ' + ', '.join(
+                f'{self.prefix}/{metric}_{k}: {out[f"{metric}_{k}"]:.4f}' for k in LVIS_KEYS))
         return dict(out)

@@ -10,7 +10,7 @@ train_dataloader = dict(
     dataset=dict(datasets=[
         _base_.train_dataloader.dataset.datasets[0],
         dict(_base_.train_dataloader.dataset.datasets[1], pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(1333, 800), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),

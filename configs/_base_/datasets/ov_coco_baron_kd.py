@@ -14,7 +14,7 @@ train_dataloader = dict(
     batch_sampler=None,
     dataset=dict(type='ConcatDataset', datasets=[
         dict(_base_.train_dataloader.dataset, pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='RandomChoiceResize', scales=[(1333, s) for s in range(640, 801, 32)],
                  keep_ratio=True),
@@ -22,7 +22,7 @@ train_dataloader = dict(
             dict(type='MultiBranch', branch_field=['det', 'kd'], det=dict(type='PackDetInputs')),
         ]),
         dict(_base_.train_dataloader.dataset, filter_cfg=dict(filter_empty_gt=False), pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='RandomChoiceResize', scales=[(1333, s) for s in range(640, 801, 32)],
                  keep_ratio=True),

@@ -3,7 +3,11 @@
 # (OVCocoBaseNovelMetric). mmdet's file also leaves its own top-level names (data_root,
 # train_pipeline, ...): they fed its dataloaders when it was read, and setting them changes nothing.
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
-train_dataloader = dict(dataset=dict(ann_file='wusize/instances_train2017_base.json'))
+train_dataloader = dict(dataset=dict(
+    ann_file='wusize/instances_train2017_base.json',
+    # mmdet's pipeline, loading with LoadReadableImage: an unreadable image is skipped and counted
+    pipeline=[dict(type='LoadReadableImage', backend_args=None)]
+    + _base_.train_dataloader.dataset.pipeline[1:]))
 val_evaluator = dict(_delete_=True, type='OVCocoBaseNovelMetric',
                      ann_file='data/coco/annotations/instances_val2017.json')
 test_evaluator = val_evaluator

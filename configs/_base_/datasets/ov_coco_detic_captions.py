@@ -14,7 +14,7 @@ train_dataloader = dict(
     dataset=dict(type='ConcatDataset', datasets=[
         # the detection data of ov_coco_detic.py, packed into the 'det' branch
         dict(_base_.train_dataloader.dataset, pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(1333, 800), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
@@ -24,7 +24,7 @@ train_dataloader = dict(
         dict(type='CocoCaptionOVDDataset', data_root='data/coco/',
              ann_file='wusize/captions_train2017_tags_allcaps.json',
              data_prefix=dict(img='train2017/'), pipeline=[
-                 dict(type='LoadImageFromFile'),
+                 dict(type='LoadReadableImage'),
                  dict(type='LoadAnnotations', with_bbox=True),
                  dict(type='Resize', scale=(667, 400), keep_ratio=True),
                  dict(type='RandomFlip', prob=0.5),

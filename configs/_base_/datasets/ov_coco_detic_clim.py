@@ -9,7 +9,7 @@ train_dataloader = dict(
     sampler=dict(source_ratio=[2, 2, 2]),
     dataset=dict(datasets=[
         dict(_base_.train_dataloader.dataset.datasets[0], pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(1333, 800), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
@@ -17,7 +17,7 @@ train_dataloader = dict(
                  det=dict(type='PackDetInputs')),
         ]),
         dict(_base_.train_dataloader.dataset.datasets[1], pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(667, 400), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
@@ -27,7 +27,7 @@ train_dataloader = dict(
                      'flip_direction', 'captions', 'tags', 'image_ids'))),
         ]),
         dict(_base_.train_dataloader.dataset.datasets[1], pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(400, 400), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),

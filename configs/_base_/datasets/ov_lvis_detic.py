@@ -6,7 +6,7 @@ _base_ = 'mmdet::_base_/datasets/lvis_v1_instance.py'
 train_dataloader = dict(
     batch_size=8,
     dataset=dict(dataset=dict(ann_file='annotations/lvis_v1_train_norare.json', pipeline=[
-        dict(type='LoadImageFromFile'),
+        dict(type='LoadReadableImage'),
         dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
         dict(type='RandomResize', scale=(640, 640), ratio_range=(0.1, 2.0), keep_ratio=True),
         dict(type='RandomCrop', crop_type='absolute_range', crop_size=(640, 640),
@@ -16,7 +16,7 @@ train_dataloader = dict(
         dict(type='PackDetInputs'),
     ])))
 val_dataloader = dict(batch_size=8, dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadReadableImage'),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True, poly2mask=False),
     dict(type='PackDetInputs',

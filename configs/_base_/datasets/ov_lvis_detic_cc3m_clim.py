@@ -13,7 +13,7 @@ train_dataloader = dict(
     dataset=dict(type='ConcatDataset', datasets=[
         dict(_base_.train_dataloader.dataset, dataset=dict(
             _base_.train_dataloader.dataset.dataset, pipeline=[
-                dict(type='LoadImageFromFile'),
+                dict(type='LoadReadableImage'),
                 dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
                 dict(type='RandomResize', scale=(640, 640), ratio_range=(0.1, 2.0),
                      keep_ratio=True),
@@ -27,7 +27,7 @@ train_dataloader = dict(
         dict(type='CC3MLVISV1Dataset', data_root='data/cc3m/',
              ann_file='annotations/train_image_info_tags.json', data_prefix=dict(img='images/'),
              pipeline=[
-                 dict(type='LoadImageFromFile'),
+                 dict(type='LoadReadableImage'),
                  dict(type='LoadAnnotations', with_bbox=True),
                  dict(type='RandomResize', scale=(320, 320), ratio_range=(0.5, 1.5),
                       keep_ratio=True),
@@ -42,7 +42,7 @@ train_dataloader = dict(
         dict(type='CC3MLVISV1Dataset', data_root='data/cc3m/',
              ann_file='annotations/train_image_info_tags.json', data_prefix=dict(img='images/'),
              pipeline=[
-                 dict(type='LoadImageFromFile'),
+                 dict(type='LoadReadableImage'),
                  dict(type='LoadAnnotations', with_bbox=True),
                  dict(type='RandomResize', scale=(320, 320), ratio_range=(0.5, 1.5),
                       keep_ratio=True),

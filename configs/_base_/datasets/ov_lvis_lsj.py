@@ -7,7 +7,7 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=4,
     dataset=dict(dataset=dict(ann_file='wusize/lvis_v1_train_base.json', pipeline=[
-        dict(type='LoadImageFromFile', to_float32=True),
+        dict(type='LoadReadableImage', to_float32=True),
         dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
         dict(type='RandomResize', scale=(640, 640), ratio_range=(0.1, 2.0), keep_ratio=True),
         dict(type='RandomCrop', crop_type='absolute_range', crop_size=(640, 640),
@@ -18,7 +18,7 @@ train_dataloader = dict(
         dict(type='PackDetInputs'),
     ])))
 val_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile', to_float32=True),
+    dict(type='LoadReadableImage', to_float32=True),
     dict(type='Resize', scale=(640, 640), keep_ratio=True),
     dict(type='CLIPMeanPad', size=(640, 640)),  # 0 after the CLIP normalisation
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),

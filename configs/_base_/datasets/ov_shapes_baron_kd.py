@@ -11,14 +11,14 @@ train_dataloader = dict(
     batch_sampler=None,
     dataset=dict(type='ConcatDataset', datasets=[
         dict(_base_.train_dataloader.dataset, pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(128, 128), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
             dict(type='MultiBranch', branch_field=['det', 'kd'], det=dict(type='PackDetInputs')),
         ]),
         dict(_base_.train_dataloader.dataset, filter_cfg=dict(filter_empty_gt=False), pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(128, 128), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),

@@ -12,7 +12,7 @@ train_dataloader = dict(
                  ann_file='wusize/instances_train2017_base.json',
                  data_prefix=dict(img='train2017/'), filter_cfg=dict(filter_empty_gt=True),
                  pipeline=[
-                     dict(type='LoadImageFromFile'),
+                     dict(type='LoadReadableImage'),
                      dict(type='LoadAnnotations', with_bbox=True),
                      dict(type='Resize', scale=(128, 128), keep_ratio=True),
                      dict(type='RandomFlip', prob=0.5),
@@ -25,7 +25,7 @@ val_dataloader = dict(
                  metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
                  ann_file='annotations/instances_val2017.json', data_prefix=dict(img='val2017/'),
                  test_mode=True, pipeline=[
-                     dict(type='LoadImageFromFile'),
+                     dict(type='LoadReadableImage'),
                      dict(type='Resize', scale=(128, 128), keep_ratio=True),
                      dict(type='LoadAnnotations', with_bbox=True),
                      dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
@@ -36,3 +36,10 @@ val_evaluator = dict(type='OVCocoBaseNovelMetric',
                      ann_file='data/shapes_ov/annotations/instances_val2017.json',
                      novel_classes=['star'])
 test_evaluator = val_evaluator
+# the commands that make this data (tools/train.py and tools/test.py name them when it is missing)
+data_preparation = [
+    'python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape '
+    '--formats instances ov_split --split train2017 --num-images 64 --scene-size 128',
+    'python tools/generate_synthetic_data.py scenes data/shapes_ov --class-mode shape '
+    '--formats instances ov_split --split val2017 --num-images 16 --scene-size 128 --seed 1',
+]

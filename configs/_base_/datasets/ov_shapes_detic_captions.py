@@ -13,7 +13,7 @@ train_dataloader = dict(
     batch_sampler=None,
     dataset=dict(type='ConcatDataset', datasets=[
         dict(_base_.train_dataloader.dataset, pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(128, 128), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
@@ -24,7 +24,7 @@ train_dataloader = dict(
              metainfo=_base_.train_dataloader.dataset.metainfo,
              ann_file='wusize/captions_train2017_tags_allcaps.json',
              data_prefix=dict(img='train2017/'), pipeline=[
-                 dict(type='LoadImageFromFile'),
+                 dict(type='LoadReadableImage'),
                  dict(type='LoadAnnotations', with_bbox=True),
                  dict(type='Resize', scale=(96, 96), keep_ratio=True),
                  dict(type='RandomFlip', prob=0.5),
@@ -34,3 +34,8 @@ train_dataloader = dict(
                           'flip_direction', 'captions', 'tags', 'image_ids'))),
              ]),
     ]))
+# the commands that make this data (the scenes of the base, then the captioned images)
+data_preparation = _base_.data_preparation + [
+    'python tools/generate_synthetic_data.py captions data/shapes_captions --class-mode shape '
+    '--num-images 256',
+]

@@ -7,7 +7,7 @@ train_dataloader = dict(
     sampler=dict(source_ratio=[2, 2, 2]),
     dataset=dict(datasets=[
         dict(_base_.train_dataloader.dataset.datasets[0], pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(128, 128), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
@@ -15,7 +15,7 @@ train_dataloader = dict(
                  det=dict(type='PackDetInputs')),
         ]),
         dict(_base_.train_dataloader.dataset.datasets[1], pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(96, 96), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),
@@ -25,7 +25,7 @@ train_dataloader = dict(
                      'flip_direction', 'captions', 'tags', 'image_ids'))),
         ]),
         dict(_base_.train_dataloader.dataset.datasets[1], pipeline=[
-            dict(type='LoadImageFromFile'),
+            dict(type='LoadReadableImage'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(64, 64), keep_ratio=True),
             dict(type='RandomFlip', prob=0.5),

@@ -15,7 +15,7 @@ train_dataloader = dict(dataset=dict(datasets=[
          metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
          ann_file='annotations/lvis_v1_train_norare.json', data_prefix=dict(img=''),
          filter_cfg=dict(filter_empty_gt=True), pipeline=[
-             dict(type='LoadImageFromFile'),
+             dict(type='LoadReadableImage'),
              dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
              dict(type='Resize', scale=(128, 128), keep_ratio=True),
              dict(type='RandomFlip', prob=0.5),
@@ -29,7 +29,7 @@ val_dataloader = dict(dataset=dict(
     _delete_=True, type='LVISV1Dataset', data_root='data/shapes_lvis/',
     metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
     ann_file='annotations/lvis_v1_val.json', data_prefix=dict(img=''), test_mode=True, pipeline=[
-        dict(type='LoadImageFromFile'),
+        dict(type='LoadReadableImage'),
         dict(type='Resize', scale=(128, 128), keep_ratio=True),
         dict(type='LoadAnnotations', with_bbox=True, with_mask=True, poly2mask=False),
         dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
@@ -40,3 +40,14 @@ val_evaluator = dict(_delete_=True, type='OVLVISMetric',
                      ann_file='data/shapes_lvis/annotations/lvis_v1_val.json',
                      metric=['bbox', 'segm'], max_dets=100)
 test_evaluator = val_evaluator
+# the commands that make this data (tools/train.py and tools/test.py name them when it is missing)
+data_preparation = [
+    'python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape '
+    '--formats lvis --split train2017 --num-images 64 --scene-size 128',
+    'python tools/generate_synthetic_data.py scenes data/shapes_lvis --class-mode shape '
+    '--formats lvis --split val2017 --num-images 16 --scene-size 128 --seed 1',
+    'python tools/ov_split.py data/shapes_lvis/annotations/lvis_v1_train.json --preset ov-lvis '
+    '--out-base data/shapes_lvis/annotations/lvis_v1_train_norare.json',
+    'python tools/generate_synthetic_data.py captions data/shapes_captions --class-mode shape '
+    '--num-images 256',
+]

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from mmdet.registry import MODELS
 from torch import nn
 
+from ovdet.clip import load_class_embeddings
 from ovdet.clip.pseudo_text import encode_pseudo_words, pseudo_word_class_embeddings, word_width
 from .words import word_dropout_mask
 
@@ -34,7 +35,9 @@ class PseudoWordClassifier(nn.Module):
 
     The text tower is *bound* after construction (:meth:`bind_text_encoder`, the RoI head does it
     with its frozen text encoder): it is not a sub-module of the classifier, so it is neither
-    trained nor saved here.
+    trained nor saved here. A file or array of another width than the features it is compared
+    with stops the build with one line naming it and both widths: at construction for the
+    unprojected read-out (D = W is known), at binding for the projected one (D is the tower's).
     """
 
     def __init__(self, in_features: int, out_features: int, num_words: int = 4,
@@ -55,12 +58,15 @@ class PseudoWordClassifier(nn.Module):
             raise ValueError(f"bg_embedding must be 'learn' or 'zero', got {bg_embedding!r}")
         self.bg_mode = bg_embedding
         self._pending = None
+        self._source = None
         self.register_buffer('class_embeddings', torch.zeros(0), persistent=False)
         if isinstance(class_embeddings, dict):
             self._pending = dict(class_embeddings)       # embedded when a text tower is bound
         elif class_embeddings is not None:
-            self.class_embeddings = pseudo_word_class_embeddings(
-                class_embeddings, num_classes=self.num_classes_declared)
+            self._source = class_embeddings              # read again at binding if its width is off
+            self.class_embeddings = load_class_embeddings(
+                class_embeddings, num_classes=self.num_classes_declared,
+                embed_dim=None if self.projected else self.word_dim)
         if bg_embedding == 'learn':
             # the width of T is known from a file now, or from the text tower at binding
             self._make_background(self._embedding_width())
@@ -93,16 +99,15 @@ class PseudoWordClassifier(nn.Module):
                              f'embeds tokens in {word_width(encoder)} dimensions')
         object.__setattr__(self, '_text_encoder', encoder)
         width = encoder.embed_dim if self.projected else self.word_dim
-        if self._pending is not None:
-            emb = pseudo_word_class_embeddings(self._pending, encoder, projected=self.projected,
+        source = self._pending if self._pending is not None else self._source
+        if self._pending is not None or (source is not None
+                                         and self.class_embeddings.shape[1] != width):
+            # names are embedded by the tower; a file of another width is read again against it,
+            # so that the loader's message names the file and both widths
+            emb = pseudo_word_class_embeddings(source, encoder, projected=self.projected,
                                                num_classes=self.num_classes_declared)
             self.class_embeddings = emb.to(self.fc.weight.device)
             self._pending = None
-        if self.class_embeddings.shape[1] != width:
-            raise ValueError(f'class embeddings have width {self.class_embeddings.shape[1]} but the '
-                             f'classifier reads {"projected" if self.projected else "unprojected"} '
-                             f'text features of width {width} (embeddings of another CLIP, or made '
-                             'with the other read-out?)')
         if self.bg_mode == 'learn' and self.bg_embedding is None:
             self._make_background(width)
             self.bg_embedding.to(self.fc.weight.device)
@@ -160,3 +165,4 @@ class PseudoWordClassifier(nn.Module):
         if self.class_embeddings.numel() and emb.shape[1] != self.class_embeddings.shape[1]:
             raise ValueError(f'vocabulary width {emb.shape[1]} != {self.class_embeddings.shape[1]}')
         self.class_embeddings = emb.to(self.fc.weight.device)
+        self._source = None

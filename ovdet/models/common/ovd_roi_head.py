@@ -9,6 +9,8 @@ from mmdet.models.roi_heads import StandardRoIHead
 from mmdet.registry import MODELS
 from mmdet.structures.bbox import bbox2roi
 
+from .text_classifier import TextEmbeddingClassifier
+
 
 class OVDRoIHeadMixin:
     """OVD methods and the frozen text encoder of an RoI head, and ``run_ovd``.
@@ -28,20 +30,23 @@ class OVDRoIHeadMixin:
         self.fill_class_names()
 
     def fill_class_names(self) -> None:
-        """Embed vocabularies given by class names alone (``dict(class_names=[...])``) with the
-        text encoder's CLIP, so a config states its CLIP once."""
+        """Put every text-embedding classifier's vocabulary in the text encoder's space: names
+        alone (``dict(class_names=[...])``) are embedded by its CLIP, so a config states its CLIP
+        once; a file or array must have that CLIP's width, which the OVD losses compare the region
+        embeddings with (the build stops naming the file and both widths)."""
         heads = self.bbox_head if isinstance(self.bbox_head, nn.ModuleList) else [self.bbox_head]
         for head in heads:
             classifier = getattr(head, 'fc_cls', None)
-            pending = getattr(classifier, 'pending_class_names', None)
-            if pending is None:
+            if not isinstance(classifier, TextEmbeddingClassifier):
                 continue
             if self.text_encoder is None:
-                raise ValueError('the box head names its classes without embeddings '
-                                 '(dict(class_names=...)) but the RoI head has no text_encoder; '
-                                 'add model_name/checkpoint to class_embeddings or set text_encoder')
-            classifier.set_class_embeddings(pending, encoder=self.text_encoder.clip,
-                                            num_classes=head.num_classes)
+                if classifier.pending_class_names is not None:
+                    raise ValueError('the box head names its classes without embeddings '
+                                     '(dict(class_names=...)) but the RoI head has no '
+                                     'text_encoder; add model_name/checkpoint to class_embeddings '
+                                     'or set text_encoder')
+                continue
+            classifier.bind_text_encoder(self.text_encoder.clip, num_classes=head.num_classes)
 
     def set_vocabulary(self, class_embeddings, *, is_base=None) -> None:
         """Every box head classifies into another vocabulary; class names alone

@@ -34,6 +34,12 @@ class TextEmbeddingClassifier(nn.Module):
     against C and D). ``None``, or class names alone (``dict(class_names=[...])``, which need the
     detector's CLIP: the detector fills them in right after it is built), allocate zeros of shape
     (C, ``embed_dim``) until :meth:`set_class_embeddings`.
+
+    A detector that compares the region embeddings with a CLIP (F-VLM's backbone, the RoI head's
+    text encoder) calls :meth:`bind_text_encoder` right after building: names are embedded then,
+    and a file or array must have that CLIP's width D (one line naming the file and both widths;
+    otherwise a file of another CLIP would build, train, and only fail at the first product with
+    CLIP features).
     """
 
     def __init__(self, in_features: int, out_features: int, class_embeddings=None,
@@ -49,6 +55,8 @@ class TextEmbeddingClassifier(nn.Module):
                 raise ValueError('TextEmbeddingClassifier: give class_embeddings or embed_dim')
             emb = torch.zeros(num_classes, embed_dim)
         self.pending_class_names = class_embeddings if names_only(class_embeddings) else None
+        # what the config gave, read again against the CLIP's width in bind_text_encoder
+        self.vocabulary_source = class_embeddings
         self.embed_dim = emb.shape[1]
         # not persistent: the vocabulary always comes from the config (or set_class_embeddings)
         self.register_buffer('class_embeddings', emb, persistent=False)
@@ -98,5 +106,25 @@ class TextEmbeddingClassifier(nn.Module):
         embedded with ``encoder``'s text tower). ``num_classes``, when given, is checked."""
         emb = load_class_embeddings(class_embeddings, num_classes=num_classes,
                                     embed_dim=self.embed_dim, encoder=encoder)
+        self.class_embeddings = emb.to(self.class_embeddings.device)
+        self.pending_class_names = None
+        self.vocabulary_source = class_embeddings
+
+    @torch.no_grad()
+    def bind_text_encoder(self, encoder, num_classes: Optional[int] = None) -> None:
+        """Put the vocabulary in the embedding space of ``encoder`` (a ``CLIPEncoder`` of width D):
+        class names alone are embedded by its text tower; a vocabulary given at construction whose
+        width is not D is read again with ``embed_dim=D``, so that the build stops with the
+        loader's one line (the file, its width and D). ``num_classes`` is checked when given."""
+        pending = self.pending_class_names is not None
+        if self.vocabulary_source is None or (not pending and self.embed_dim == encoder.embed_dim):
+            return  # no vocabulary yet (zeros), or one of the right width
+        emb = load_class_embeddings(self.vocabulary_source, num_classes=num_classes,
+                                    embed_dim=encoder.embed_dim, encoder=encoder)
+        if emb.shape[1] != self.embed_dim:
+            raise ValueError(f'{type(self).__name__}: embed_dim={self.embed_dim} but the CLIP '
+                             f'{encoder.model_name} that reads the vocabulary embeds in '
+                             f'{encoder.embed_dim} dimensions; drop embed_dim or set it to '
+                             f'{encoder.embed_dim}')
         self.class_embeddings = emb.to(self.class_embeddings.device)
         self.pending_class_names = None
