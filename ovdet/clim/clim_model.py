@@ -125,7 +125,7 @@ class CLIMModel(BaseModel):
                                  'region classification')
             self.class_embeddings = load_class_embeddings(
                 self.class_embeddings_source, embed_dim=self.encoder.embed_dim,
-                encoder=self.encoder).to(device)
+                encoder=self.encoder, expect=dict(projected=True)).to(device)
         return self.class_embeddings
 
     @torch.no_grad()

@@ -209,7 +209,10 @@ def pseudo_word_class_embeddings(source, encoder=None, *, projected: bool = True
                              'and checkpoint, or give the classifier its text encoder')
         tower = encoder if projected else EOTStateTextTower(encoder)
         width = tower.embed_dim
-        return load_class_embeddings(spec, num_classes=num_classes, embed_dim=width, encoder=tower)
+        return load_class_embeddings(spec, num_classes=num_classes, embed_dim=width, encoder=tower,
+                                     expect=dict(projected=projected))
     if encoder is not None:
         width = encoder.embed_dim if projected else word_width(encoder)
-    return load_class_embeddings(source, num_classes=num_classes, embed_dim=width)
+    # a file's sidecar must say it was read out the same way (projected or not)
+    return load_class_embeddings(source, num_classes=num_classes, embed_dim=width,
+                                 expect=dict(projected=projected))

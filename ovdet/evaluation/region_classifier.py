@@ -107,7 +107,8 @@ class RegionCLIPClassifier(BaseModel):
 
         self.embeddings_source = embeddings_source_name(class_embeddings)
         emb = load_class_embeddings(class_embeddings, num_classes=num_classes,
-                                    embed_dim=self.encoder.embed_dim, encoder=self.encoder)
+                                    embed_dim=self.encoder.embed_dim, encoder=self.encoder,
+                                    expect=dict(projected=True))
         self.register_buffer('class_embeddings', emb, persistent=False)
         self.num_classes = num_classes
         logger.info(f'RegionCLIPClassifier: {emb.shape[0]} class embeddings of width {emb.shape[1]} '

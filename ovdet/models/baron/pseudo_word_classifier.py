@@ -66,7 +66,8 @@ class PseudoWordClassifier(nn.Module):
             self._source = class_embeddings              # read again at binding if its width is off
             self.class_embeddings = load_class_embeddings(
                 class_embeddings, num_classes=self.num_classes_declared,
-                embed_dim=None if self.projected else self.word_dim)
+                embed_dim=None if self.projected else self.word_dim,
+                expect=dict(projected=self.projected))
         if bg_embedding == 'learn':
             # the width of T is known from a file now, or from the text tower at binding
             self._make_background(self._embedding_width())

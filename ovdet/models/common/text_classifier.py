@@ -8,6 +8,10 @@ from torch import nn
 
 from ovdet.clip import load_class_embeddings
 
+# the classifier compares with projected CLIP embeddings: a file whose sidecar says otherwise
+# (BARON's unprojected read-out) is refused with one line
+PROJECTED = dict(projected=True)
+
 
 def names_only(class_embeddings) -> bool:
     """True for a vocabulary given by class names alone, which the text tower of the detector's
@@ -49,7 +53,7 @@ class TextEmbeddingClassifier(nn.Module):
         num_classes = out_features - 1
         if class_embeddings is not None and not names_only(class_embeddings):
             emb = load_class_embeddings(class_embeddings, num_classes=num_classes,
-                                        embed_dim=embed_dim)
+                                        embed_dim=embed_dim, expect=PROJECTED)
         else:
             if embed_dim is None:
                 raise ValueError('TextEmbeddingClassifier: give class_embeddings or embed_dim')
@@ -105,7 +109,7 @@ class TextEmbeddingClassifier(nn.Module):
         """Swap in a vocabulary (anything ``load_class_embeddings`` reads; class names alone are
         embedded with ``encoder``'s text tower). ``num_classes``, when given, is checked."""
         emb = load_class_embeddings(class_embeddings, num_classes=num_classes,
-                                    embed_dim=self.embed_dim, encoder=encoder)
+                                    embed_dim=self.embed_dim, encoder=encoder, expect=PROJECTED)
         self.class_embeddings = emb.to(self.class_embeddings.device)
         self.pending_class_names = None
         self.vocabulary_source = class_embeddings
@@ -120,7 +124,7 @@ class TextEmbeddingClassifier(nn.Module):
         if self.vocabulary_source is None or (not pending and self.embed_dim == encoder.embed_dim):
             return  # no vocabulary yet (zeros), or one of the right width
         emb = load_class_embeddings(self.vocabulary_source, num_classes=num_classes,
-                                    embed_dim=encoder.embed_dim, encoder=encoder)
+                                    embed_dim=encoder.embed_dim, encoder=encoder, expect=PROJECTED)
         if emb.shape[1] != self.embed_dim:
             raise ValueError(f'{type(self).__name__}: embed_dim={self.embed_dim} but the CLIP '
                              f'{encoder.model_name} that reads the vocabulary embeds in '

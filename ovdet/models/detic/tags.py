@@ -86,7 +86,8 @@ class DeticTags(OVDMethod):
         self.tag_weight = tag_weight
         self.neg_weight = neg_weight
         self.base_batch_size = base_batch_size
-        own = None if class_embeddings is None else load_class_embeddings(class_embeddings)
+        own = None if class_embeddings is None else load_class_embeddings(
+            class_embeddings, expect=dict(projected=True))
         self.register_buffer('own_embeddings', own, persistent=False)
 
     def sample(self, rpn_results: InstanceData, data_sample) -> InstanceData:
