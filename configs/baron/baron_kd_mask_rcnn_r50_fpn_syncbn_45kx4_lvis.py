@@ -23,7 +23,8 @@ _base_ = [
     '../_base_/schedules/detic_sgd_45k.py',
     '../_base_/iter_based_runtime.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
+                               'ovdet.engine'],
                       allow_failed_imports=False)
 optim_wrapper = dict(type='AmpOptimWrapper',
                      optimizer=dict(type='SGD', lr=0.08, momentum=0.9, weight_decay=2.5e-5),

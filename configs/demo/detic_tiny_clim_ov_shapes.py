@@ -20,8 +20,6 @@ _base_ = [
 custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
                                'ovdet.engine'],
                       allow_failed_imports=False)
-# resumed runs end bit-identical to uninterrupted ones (ovdet/engine/loops.py)
-train_cfg = dict(type='ResumableIterBasedTrainLoop')
 # the random tiny CLIP (no checkpoint) is drawn from a seed of its own, so that tools/test.py,
 # tools/infer.py and resumed runs build the CLIP this run trains with
 model = dict(

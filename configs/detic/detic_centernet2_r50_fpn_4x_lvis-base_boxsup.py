@@ -12,6 +12,7 @@ _base_ = [
     '../_base_/schedules/detic_adamw_cosine_90k.py',
     '../_base_/iter_based_runtime.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
+                               'ovdet.engine'],
                       allow_failed_imports=False)
 default_hooks = dict(checkpoint=dict(interval=30000, max_keep_ckpts=5))

@@ -14,7 +14,8 @@ _base_ = [
     '../_base_/schedules/detic_adamw_cosine_90k.py',
     '../_base_/iter_based_runtime.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
+                               'ovdet.engine'],
                       allow_failed_imports=False)
 model = dict(
     data_preprocessor=dict(

@@ -13,7 +13,8 @@ _base_ = [
     '../_base_/schedules/detic_sgd_45k.py',
     '../_base_/iter_based_runtime.py',
 ]
-custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation'],
+custom_imports = dict(imports=['ovdet.models', 'ovdet.datasets.detection', 'ovdet.evaluation',
+                               'ovdet.engine'],
                       allow_failed_imports=False)
 model = dict(backbone=dict(init_cfg=None), roi_head=dict(shared_head=dict(init_cfg=None)))
 optim_wrapper = dict(type='AmpOptimWrapper', clip_grad=dict(max_norm=35, norm_type=2))

@@ -87,3 +87,16 @@ def test_schedulers_end_with_the_run(config, runner):
             assert 'T_max' not in spec, 'a cosine spans end - begin; T_max would pin its length'
             if hasattr(scheduler, 'T_max'):
                 assert scheduler.T_max == scheduler.end - scheduler.begin
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_training_loops_resume_exactly_and_are_imported(config):
+    """Every training run we ship resumes exactly: its loop is one of ovdet.engine's resumable
+    loops (mmengine's own replay a killed run differently), and the config imports the module
+    that registers it."""
+    cfg = Config.fromfile(osp.join(REPO, config), import_custom_modules=False)
+    loop = cfg.get('train_cfg', {}).get('type')
+    if loop is None:
+        pytest.skip('no training loop (an evaluation config)')
+    assert loop in ('ResumableIterBasedTrainLoop', 'ResumableEpochBasedTrainLoop'), loop
+    assert 'ovdet.engine' in cfg.custom_imports['imports'], cfg.custom_imports

@@ -1,6 +1,7 @@
 # Detic CenterNet2 (box-supervised) schedule: 90k iterations, AdamW lr 2e-4, wd 1e-4 (none on norm
 # layers), gradient clipping 1.0, linear warmup from 1e-4 over 10k iterations, cosine to 0.
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=90000, val_interval=90000)
+# ResumableIterBasedTrainLoop (ovdet.engine): mmengine's iteration loop, exact on resume
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=90000, val_interval=90000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(

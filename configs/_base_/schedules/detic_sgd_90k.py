@@ -1,6 +1,7 @@
 # Detic schedule 90k: SGD lr 0.02 (total batch 16 detection images), momentum 0.9, wd 1e-4,
 # linear warmup from 0.001 over 1000 iterations, x0.1 at 60000 and 80000, validation every 10000.
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=90000, val_interval=10000)
+# ResumableIterBasedTrainLoop (ovdet.engine): mmengine's iteration loop, exact on resume
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=90000, val_interval=10000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [

@@ -1,6 +1,7 @@
 # F-VLM OV-LVIS (RN50x64) schedule: 2,880 iterations, SGD 0.36 (total batch 256), momentum 0.9,
 # wd 1e-4, grad clip 1.0, warmup 250 iters from 0.009, decay at 2304 / 2592 / 2736, AMP.
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2880, val_interval=2880)
+# ResumableIterBasedTrainLoop (ovdet.engine): mmengine's iteration loop, exact on resume
+train_cfg = dict(type='ResumableIterBasedTrainLoop', max_iters=2880, val_interval=2880)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
