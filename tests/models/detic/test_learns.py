@@ -11,11 +11,14 @@ Base AP50 is measured on the training scenes, before and after training: the que
 the detector learns at all, not how well it generalises.
 
 Measured, one torch thread, base AP50 untrained -> after ITERS iterations, seed = data and
-training seed (seed 0 is this test):
-    seed 0 / 1 / 2 / 3     0.004 / 0.001 / 0.002 / 0.013  ->  0.520 / 0.453 / 0.442 / 0.569
-With the earlier RPN anchors (one scale per octave x three ratios, positives from IoU 0.7; see
-configs/_base_/models/detic_tiny_c4.py) the same runs reached only 0.078 / 0.327 / 0.300 / 0.304.
-THRESHOLD (0.22) is half the lowest trained value and 17x the highest untrained one. Cost: about
+training seed (seed 0 is this test), with the resumable loop's per-iteration seeds and the tiny
+CLIP's own seed 0:
+    seed 0 / 1 / 2 / 3     0.004 / 0.001 / 0.002 / 0.013  ->  0.361 / 0.432 / 0.368 / 0.574
+(Before the per-iteration seeds and the CLIP's own seed the same runs gave 0.520 / 0.453 / 0.442 /
+0.569: another random CLIP and other draws, not another detector. With the earlier RPN anchors, one
+scale per octave x three ratios and positives from IoU 0.7, see configs/_base_/models/detic_tiny_c4.py,
+they reached only 0.078 / 0.327 / 0.300 / 0.304.)
+THRESHOLD (0.22) is 61 % of the lowest trained value and 17x the highest untrained one. Cost: about
 50 CPU seconds for training and both validations (0.3 s per iteration), about a minute for the
 whole test with imports and data generation.
 """
@@ -31,7 +34,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]  # a minute of training
 ITERS = 150
 SEED = 0
 UNTRAINED = 0.004  # base AP50 of the freshly initialised detector (seed 0, measured)
-TRAINED = 0.520    # base AP50 after ITERS iterations (seed 0, measured)
+TRAINED = 0.361    # base AP50 after ITERS iterations (seed 0, measured)
 THRESHOLD = 0.22
 
 
