@@ -1,5 +1,5 @@
 # Laptop-sized BARON OV-LVIS recipe on a generated LVIS-style world ('star' is rare = novel): the
-# tiny FPN detector as Mask R-CNN (class-specific masks, as the reference), pseudo words read
+# tiny FPN detector as Mask R-CNN (class-agnostic masks, as the reference), pseudo words read
 # through LN_final and the projection, LVIS temperatures, class weights from the category
 # frequencies, and the ensemble head (detection and distillation branches combined at test).
 # Data:  see configs/demo/fvlm_tiny_ov_lvis.py (data/shapes_lvis).
@@ -14,7 +14,8 @@
 #   model.roi_head.bbox_head.class_embeddings        dict(class_names=[...]) or a (C, D) .npy
 #   train_dataloader.dataset.datasets.0.dataset.data_root   scenes of the detection batch (inside
 #                                                    the class-balanced wrapper)
-#   train_dataloader.dataset.datasets.1.data_root    scenes of the kd batch
+#   train_dataloader.dataset.datasets.1.dataset.data_root   scenes of the kd batch (inside its
+#                                                    class-balanced wrapper)
 #   train_cfg.max_iters                              run length
 #   default_hooks.checkpoint.interval                iterations between checkpoints
 # The validation scenes are val_dataloader.dataset.data_root with val_evaluator.ann_file (and
@@ -37,13 +38,13 @@ model = dict(
             out_channels=32, featmap_strides=[4, 8, 16, 32]),
         mask_head=dict(
             type='FCNMaskHead', num_convs=2, in_channels=32, conv_out_channels=32, num_classes=6,
-            norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
+            class_agnostic=True, norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
             loss_mask=dict(type='CrossEntropyLoss', use_mask=True, loss_weight=1.0))),
     train_cfg=dict(rcnn=dict(mask_size=28)),
     test_cfg=dict(rcnn=dict(score_thr=1e-4, nms=dict(type='nms', iou_threshold=0.5),
                             max_per_img=100, mask_thr_binary=0.5)))
 # the LVIS-style scenes in the two sources of the base config: with masks for the detection batch,
-# class-balanced resampling there as in the recipe, smaller boxes kept (min_size 8)
+# class-balanced resampling in both, as in the recipe, smaller boxes kept (min_size 8)
 train_dataloader = dict(dataset=dict(datasets=[
     dict(type='ClassBalancedDataset', oversample_thr=1e-3, dataset=dict(
         type='LVISV1Dataset', data_root='data/shapes_lvis/',
@@ -56,11 +57,12 @@ train_dataloader = dict(dataset=dict(datasets=[
             dict(type='RandomFlip', prob=0.5),
             dict(type='MultiBranch', branch_field=['det', 'kd'], det=dict(type='PackDetInputs')),
         ])),
-    dict(type='LVISV1Dataset', data_root='data/shapes_lvis/',
-         metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
-         ann_file='wusize/lvis_v1_train_base.json', data_prefix=dict(img=''),
-         filter_cfg=dict(filter_empty_gt=False),
-         pipeline=_base_.train_dataloader.dataset.datasets[1].pipeline),
+    dict(type='ClassBalancedDataset', oversample_thr=1e-3, dataset=dict(
+        type='LVISV1Dataset', data_root='data/shapes_lvis/',
+        metainfo=dict(classes=('circle', 'square', 'triangle', 'star', 'cross', 'ring')),
+        ann_file='wusize/lvis_v1_train_base.json', data_prefix=dict(img=''),
+        filter_cfg=dict(filter_empty_gt=False),
+        pipeline=_base_.train_dataloader.dataset.datasets[1].pipeline)),
 ]))
 val_dataloader = dict(dataset=dict(
     _delete_=True, type='LVISV1Dataset', data_root='data/shapes_lvis/',

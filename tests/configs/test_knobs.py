@@ -375,7 +375,7 @@ BARON_DEMO_CAPTION_KNOBS = dict(BARON_DEMO_KNOBS, **BARON_DEMO_SEED_KNOBS,
                                 **_sources((False, 'knobs/shapes/'), (False, 'knobs/captions/')))
 BARON_DEMO_LVIS_KNOBS = dict(BARON_DEMO_KNOBS, **BARON_TEACHER_KNOBS,
                              **BARON_DEMO_TEACHER_SEED_KNOBS,
-                             **_sources((True, 'knobs/lvis/'), (False, 'knobs/lvis/')))
+                             **_sources((True, 'knobs/lvis/'), (True, 'knobs/lvis/')))
 BARON_DEMO_BASE_KNOBS = dict(BARON_DEMO_KNOBS, **_single_source('knobs/shapes/'))
 BARON_DEMO_BASE_LVIS_KNOBS = dict(BARON_DEMO_KNOBS, **_single_source('knobs/lvis/', inner=True))
 

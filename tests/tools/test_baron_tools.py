@@ -120,7 +120,7 @@ def test_tiny_baron_lvis_ensemble_trains_and_validates(shapes_lvis_root, tiny_cl
               f'model.roi_head.ovd_cfg.baron_kd.teacher.checkpoint={tiny_clip}']
     metrics = train_and_validate(
         LVIS_CONFIG, [f'train_dataloader.dataset.datasets.0.dataset.data_root={root}',
-                      f'train_dataloader.dataset.datasets.1.data_root={root}', *common],
+                      f'train_dataloader.dataset.datasets.1.dataset.data_root={root}', *common],
         tmp_path, ['loss_mask', 'loss_bag_kd'], 'ov_lvis/')
     assert {'ov_lvis/bbox_APr', 'ov_lvis/segm_APr'} <= set(metrics)
 
