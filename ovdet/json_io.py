@@ -22,8 +22,9 @@ def load_json(path, expected: str = 'a JSON file', shown_as=None):
     try:
         text = raw.decode('utf-8-sig')
     except UnicodeDecodeError as err:
-        raise ValueError(f'{name}: not UTF-8 text (byte {err.start} is {raw[err.start:err.start + 1]!r}); '
-                         f'expected {expected}, saved as UTF-8') from None
+        line = raw[:err.start].count(b'\n') + 1
+        raise ValueError(f'{name}: not UTF-8 text (byte {err.start} is {raw[err.start:err.start + 1]!r}, '
+                         f'on line {line}); expected {expected}, saved as UTF-8') from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:

@@ -141,14 +141,14 @@ def test_the_crop_size_alone_sets_the_decoding(tmp_path, size, decoded_short_sid
 
 def test_caption_json_that_is_not_utf8_is_named(tmp_path, caption_data):
     path = tmp_path / 'latin1.json'
-    path.write_bytes('{"images": [{"id": 1, "file_name": "a.jpg", "captions": ["caf\u00e9"]}]}'
+    path.write_bytes('{"images": [{"id": 1, "file_name": "a.jpg",\n "captions": ["caf\u00e9"]}]}'
                      .encode('latin-1'))
     with pytest.raises(ValueError) as err:
         CaptionDataset(ann_file=str(path), data_prefix=dict(img=caption_data['image_dir']),
                        pipeline=PIPELINE)
     message = str(err.value)
     assert message.startswith(f'{path}: not UTF-8 text (byte ') and 'caption json' in message
-    assert '\n' not in message
+    assert 'on line 2)' in message and '\n' not in message
     broken = tmp_path / 'broken.json'
     broken.write_text('{"images": [')
     with pytest.raises(ValueError, match=f'{broken}: not valid JSON .*expected a caption json'):
