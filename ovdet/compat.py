@@ -61,6 +61,11 @@ DETECTOR_CHECKPOINT_FORMATS = ('expected a detector checkpoint written by torch.
                                '.safetensors state dict')
 
 
+class CheckpointFileError(ValueError):
+    """A file handed in as a detector checkpoint that is not one (the message is one line naming
+    the file and what is wrong); the tools print it without a traceback."""
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0][:200] if text else type(err).__name__
@@ -70,7 +75,7 @@ def load_detector_checkpoint(filename, map_location=None):
     """What ``torch.load(filename, weights_only=True)`` returns, with mmengine's log objects allowed
     for this one load (a ``.safetensors`` file -> ``{'state_dict': tensors}``).
 
-    A file that cannot be a checkpoint raises ``ValueError`` with one line naming the file and what
+    A file that cannot be a checkpoint raises :class:`CheckpointFileError` with one line naming the file and what
     is wrong: empty, text, not a PyTorch file (judged from its first bytes), truncated or corrupt
     (torch's own error, first line), a TorchScript archive (CLIP weights, which go to the config's
     CLIP), or a pickle of Python objects that weights-only loading refuses.
@@ -84,16 +89,16 @@ def load_detector_checkpoint(filename, map_location=None):
     what = {'empty': 'the file is empty', 'text': 'a text file, not a checkpoint',
             'unknown': 'not a PyTorch or safetensors file'}.get(kind)
     if what is not None:
-        raise ValueError(f'{filename}: {what}; {DETECTOR_CHECKPOINT_FORMATS}')
+        raise CheckpointFileError(f'{filename}: {what}; {DETECTOR_CHECKPOINT_FORMATS}')
     if kind == 'zip' and not zipfile.is_zipfile(filename):  # the archive's directory is at its end
-        raise ValueError(f'{filename}: truncated, the zip archive torch.save writes ends early; '
+        raise CheckpointFileError(f'{filename}: truncated, the zip archive torch.save writes ends early; '
                          f'{DETECTOR_CHECKPOINT_FORMATS}')
     if kind == 'safetensors':
         from safetensors.torch import load_file
         try:
             return {'state_dict': load_file(filename, device='cpu')}
         except Exception as err:  # safetensors raises its own error types
-            raise ValueError(f'{filename}: not a readable safetensors file ({_first_line(err)})') \
+            raise CheckpointFileError(f'{filename}: not a readable safetensors file ({_first_line(err)})') \
                 from None
     try:
         with torch.serialization.safe_globals(mmengine_checkpoint_safe_globals()):
@@ -101,20 +106,20 @@ def load_detector_checkpoint(filename, map_location=None):
     except pickle.UnpicklingError as err:
         refused = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))
         if refused is None:
-            raise ValueError(f'{filename}: not readable by torch.load (a corrupt or foreign '
+            raise CheckpointFileError(f'{filename}: not readable by torch.load (a corrupt or foreign '
                              f'pickle); {DETECTOR_CHECKPOINT_FORMATS}') from None
         # never load it with weights_only=False: that runs whatever code the file holds
-        raise ValueError(f'{filename}: holds a pickled Python object ({refused.group(1)}) that is '
+        raise CheckpointFileError(f'{filename}: holds a pickled Python object ({refused.group(1)}) that is '
                          'not read from checkpoints, which hold only tensors, numbers and '
                          "mmengine's log buffers; the file is corrupt or another program's (if you "
                          'trust it, re-save its weights alone with torch.save(state_dict, path))') \
             from None
     except (RuntimeError, EOFError, OSError, KeyError, IndexError, ValueError) as err:
         if 'TorchScript' in str(err):
-            raise ValueError(f'{filename}: a TorchScript archive (e.g. an OpenAI CLIP .pt), not a '
+            raise CheckpointFileError(f'{filename}: a TorchScript archive (e.g. an OpenAI CLIP .pt), not a '
                              'detector checkpoint; CLIP weights go to the config\'s clip '
                              'checkpoint (e.g. model.backbone.clip.checkpoint)') from None
-        raise ValueError(f'{filename}: truncated or corrupt, torch.load failed with '
+        raise CheckpointFileError(f'{filename}: truncated or corrupt, torch.load failed with '
                          f'{type(err).__name__}: {_first_line(err)}; '
                          f'{DETECTOR_CHECKPOINT_FORMATS}') from None
 

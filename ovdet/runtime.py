@@ -36,6 +36,18 @@ def prepare_launch(cfg, launcher: str) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+def run_tool(step, tool: str):
+    """Run ``step()`` (a tool's train or test run); a checkpoint file that is not one
+    (:class:`ovdet.compat.CheckpointFileError`, through ``load_from``, ``--resume`` or the tested
+    checkpoint) ends the process with that one line and exit code 1, not a traceback of mmengine's
+    runner around it."""
+    from ovdet.compat import CheckpointFileError
+    try:
+        return step()
+    except CheckpointFileError as err:
+        raise SystemExit(f'{tool}: {err}') from None
+
+
 def load_config(path: str, cfg_options=None, work_dir=None):
     """mmdet's config handling: read ``path``, apply ``--cfg-options``, pick the work dir
     (``--work-dir`` > the config's ``work_dir`` > ``./work_dirs/<config name>``)."""

@@ -19,7 +19,7 @@ from mmengine.runner import Runner
 
 from ovdet.compat import apply_stack_fixes
 from ovdet.config_check import check_config
-from ovdet.runtime import load_config, prepare_launch
+from ovdet.runtime import load_config, prepare_launch, run_tool
 
 
 def parse_args():
@@ -101,7 +101,7 @@ def main():
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     if args.out is not None:
         add_dump_metric(runner, cfg, args.out)
-    report(runner, runner.test())
+    report(runner, run_tool(runner.test, 'test.py'))
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 
 from ovdet.compat import apply_stack_fixes
 from ovdet.config_check import check_config
-from ovdet.runtime import load_config, prepare_launch, resolve_resume
+from ovdet.runtime import load_config, prepare_launch, resolve_resume, run_tool
 
 
 def parse_args():
@@ -70,7 +70,7 @@ def main():
     apply_stack_fixes()
     cfg = build_config(args)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    run_tool(runner.train, 'train.py')
 
 
 if __name__ == '__main__':

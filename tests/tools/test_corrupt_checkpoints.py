@@ -137,10 +137,21 @@ def test_test_tool_names_a_broken_checkpoint(shapes_ov_root, tmp_path):
     path = write_broken_checkpoint(tmp_path, 'random_bytes')
     proc = _run('test.py', TINY_CONFIG, path, '--work-dir', tmp_path / 'work',
                 '--cfg-options', *data_options(shapes_ov_root))
-    assert proc.returncode != 0
+    assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith(f'ValueError: {path}: {BROKEN["random_bytes"]}; expected a detector')
+    assert last.startswith(f'test.py: {path}: {BROKEN["random_bytes"]}; expected a detector')
+    assert 'Traceback' not in proc.stderr
     assert 'weights_only=False' not in proc.stderr + proc.stdout
+
+
+@pytest.mark.integration
+def test_train_tool_names_a_broken_load_from_in_one_line(shapes_ov_root, tmp_path):
+    path = write_broken_checkpoint(tmp_path, 'empty')
+    proc = _run('train.py', TINY_CONFIG, '--work-dir', tmp_path / 'work', '--cfg-options',
+                f'load_from={path}', 'train_cfg.max_iters=1', *data_options(shapes_ov_root))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith(f'train.py: {path}: {BROKEN["empty"]}')
+    assert 'Traceback' not in proc.stderr
 
 
 @pytest.mark.integration
