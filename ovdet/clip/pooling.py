@@ -16,26 +16,29 @@ def scale_boxes(boxes: List[torch.Tensor], height: int, width: int,
     return out
 
 
-def roi_align_boxes(fmap: torch.Tensor, boxes: List[torch.Tensor], size: int) -> torch.Tensor:
+def roi_align_boxes(fmap: torch.Tensor, boxes: List[torch.Tensor], size: int,
+                    sampling_ratio: int = -1) -> torch.Tensor:
     """RoIAlign of normalised boxes on a feature map: (B, C, h, w) -> (Σn_i, C, size, size).
 
-    ``torchvision.ops.roi_align(spatial_scale=1, sampling_ratio=-1, aligned=True)`` on the boxes
-    scaled to grid units (:func:`scale_boxes`); image-major order.
+    ``torchvision.ops.roi_align(spatial_scale=1, sampling_ratio, aligned=True)`` on the boxes
+    scaled to grid units (:func:`scale_boxes`); image-major order. ``sampling_ratio`` -1 takes
+    ceil(box size / bin) samples per bin and axis (adaptive); a fixed n takes n x n.
     """
     h, w = fmap.shape[-2:]
     return roi_align(fmap, scale_boxes(boxes, h, w, fmap.dtype), output_size=(size, size),
-                     spatial_scale=1.0, sampling_ratio=-1, aligned=True)
+                     spatial_scale=1.0, sampling_ratio=sampling_ratio, aligned=True)
 
 
-def roi_pool(dense: torch.Tensor, boxes: List[torch.Tensor]) -> torch.Tensor:
+def roi_pool(dense: torch.Tensor, boxes: List[torch.Tensor], sampling_ratio: int = -1) -> torch.Tensor:
     """Average of a dense map inside each box, re-normalised.
 
     dense (B, D, h, w); boxes: B tensors (n_i, 4), normalised xyxy of the input image.
     RoIAlign to 1x1 (:func:`roi_align_boxes`): with aligned=True and ceil(size) samples per axis,
     a box whose edges fall on token borders samples exactly the token centres, i.e. the exact
-    token mean. Returns normalize(pooled) of shape (Σn_i, D), image-major.
+    token mean (``sampling_ratio`` -1); a fixed ``sampling_ratio`` n reads n x n bilinear points
+    instead. Returns normalize(pooled) of shape (Σn_i, D), image-major.
     """
-    return F.normalize(roi_align_boxes(dense, boxes, 1)[:, :, 0, 0], dim=-1)
+    return F.normalize(roi_align_boxes(dense, boxes, 1, sampling_ratio)[:, :, 0, 0], dim=-1)
 
 
 def mask_pool(dense: torch.Tensor, masks: List[torch.Tensor]) -> torch.Tensor:

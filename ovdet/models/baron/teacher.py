@@ -2,12 +2,11 @@
 from typing import List, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import roi_align
 
 from ovdet.clip import OPENAI_MEAN_255, OPENAI_STD_255, CLIPEncoder, resolve_clip
-from ovdet.clip.pooling import scale_boxes
+from ovdet.clip.pooling import roi_pool
 from ovdet.clip.token_features import image_embedding_and_token_map
 
 #: RoIAlign samples per bin and axis of the single-region features: BARON's fixed 2 x 2 (the
@@ -102,11 +101,8 @@ class CLIPCropTeacher(nn.Module):
         """token_maps (G, D, h, w); boxes: G tensors (k_g, 4), xyxy normalised to their crop ->
         (Σk_g, D) unit rows: normalize(RoIAlign(map_g, box * (w, h, w, h), 1x1, 2 x 2 samples)).
 
-        The fixed 2 x 2 samples (not ``ovdet.clip.pooling.roi_pool``'s adaptive count) reproduce
-        the reference's targets: a box wider than two tokens is read at four points, not averaged.
+        The fixed 2 x 2 samples (not ``ovdet.clip.pooling.roi_pool``'s default adaptive count)
+        reproduce the reference's targets: a box wider than two tokens is read at four points, not
+        averaged.
         """
-        h, w = token_maps.shape[-2:]
-        pooled = roi_align(token_maps.contiguous(), scale_boxes(boxes, h, w, token_maps.dtype),
-                           output_size=(1, 1), spatial_scale=1.0,
-                           sampling_ratio=REGION_SAMPLING_RATIO, aligned=True)
-        return F.normalize(pooled[:, :, 0, 0], dim=-1)
+        return roi_pool(token_maps.contiguous(), boxes, sampling_ratio=REGION_SAMPLING_RATIO)
