@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 from .captions import make_captions
 from .fileio import write_jpeg, write_json

@@ -18,7 +18,6 @@ mmdet's values, but no top-level name of ours.
 """
 import copy
 import functools
-import os
 import os.path as osp
 import re
 from dataclasses import dataclass

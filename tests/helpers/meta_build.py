@@ -1,7 +1,6 @@
 """Building a full-size model for a wiring test without its weights."""
 import contextlib
 
-import torch
 from torch import nn
 
 

@@ -1,7 +1,6 @@
 """CenterNet2 parts against hand computations: heatmap focal loss, centre indices, proposals, the
 cascade's score combination; and the cascade's OVD losses at every stage."""
 import math
-import os
 
 import pytest
 import torch

@@ -1,5 +1,4 @@
 """The Detic detector on multi-source batches: loss keys per branch, gradients, vocabularies, bias."""
-import os
 
 import numpy as np
 import pytest

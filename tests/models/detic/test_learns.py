@@ -22,7 +22,6 @@ THRESHOLD (0.22) is 61 % of the lowest trained value and 17x the highest untrain
 50 CPU seconds for training and both validations (0.3 s per iteration), about a minute for the
 whole test with imports and data generation.
 """
-import os
 
 import numpy as np
 import pytest

@@ -5,7 +5,6 @@ import random
 
 import pytest
 import torch
-import torch.nn.functional as F
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 

@@ -16,7 +16,6 @@ and the tiny CLIP's own seed the same runs reached 0.162 / 0.082; with two threa
 another random CLIP, other draws or another summation order is another trajectory.) Mask AP (averaged over IoU 0.5-0.95) of 128 px shapes after 200 iterations is low in
 absolute terms; the guard asks that it moves far from zero, not that it is good.
 """
-import os
 
 import numpy as np
 import pytest

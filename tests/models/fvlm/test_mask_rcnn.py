@@ -7,7 +7,6 @@ import pickle
 
 import numpy as np
 import pytest
-import torch
 
 from fvlm_helpers import (ROOT, TINY_LVIS_CONFIG, logged_metrics, lvis_data_options,
                           run_tool)
