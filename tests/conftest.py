@@ -42,6 +42,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope='module')
+def locked_tiny_clip():
+    """A random tiny CLIP (``ovdet-ViT-tiny``, weights from its own seed 5) with its text tower
+    locked: the text tower the pseudo-word and box-head tests read words and class names with.
+    One per test module, so that no module sees what another did to it."""
+    from ovdet.clip import build_clip
+    encoder = build_clip('ovdet-ViT-tiny', seed=5)
+    encoder.lock_text()
+    return encoder
+
+
 @pytest.fixture
 def one_torch_thread():
     """torch in one thread for the test, restored after. The learning guards are measured this

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ovdet.clip import build_class_embeddings, build_clip
+from ovdet.clip import build_class_embeddings
 from ovdet.clip.pseudo_text import (EOTStateTextTower, assemble_pseudo_text, compact_words,
                                     encode_pseudo_text, encode_pseudo_words, eot_text_features,
                                     pseudo_word_class_embeddings, special_token_ids, word_width)
@@ -14,11 +14,8 @@ from ovdet.clip.token_features import anchored_value_tokens
 
 
 @pytest.fixture(scope='module')
-def clip():
-    torch.manual_seed(3)
-    enc = build_clip('ovdet-ViT-tiny')
-    enc.lock_text()
-    return enc
+def clip(locked_tiny_clip):
+    return locked_tiny_clip
 
 
 def _table(clip):

@@ -7,18 +7,14 @@ from mmengine.config import ConfigDict
 
 import ovdet.models  # noqa: F401  (registers the modules)
 from mmdet.registry import MODELS
-from ovdet.clip import build_clip
 from ovdet.clip.pseudo_text import encode_pseudo_words, pseudo_word_class_embeddings
 
 CLASSES = ['circle', 'square', 'triangle', 'star']
 
 
 @pytest.fixture(scope='module')
-def clip():
-    torch.manual_seed(5)
-    enc = build_clip('ovdet-ViT-tiny')
-    enc.lock_text()
-    return enc
+def clip(locked_tiny_clip):
+    return locked_tiny_clip
 
 
 def classifier(clip, **kw):

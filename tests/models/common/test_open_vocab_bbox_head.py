@@ -10,7 +10,6 @@ from mmengine.config import ConfigDict
 
 import ovdet.models  # noqa: F401  (registers the modules)
 from mmdet.registry import MODELS
-from ovdet.clip import build_clip
 from ovdet.models.common import OpenVocabBBoxHeadMixin
 
 NUM_CLASSES = 4
@@ -22,11 +21,8 @@ SIGMOID = dict(type='DeticSigmoidLoss', num_classes=NUM_CLASSES, class_weight=WE
 
 
 @pytest.fixture(scope='module')
-def clip():
-    torch.manual_seed(5)
-    enc = build_clip('ovdet-ViT-tiny')
-    enc.lock_text()
-    return enc
+def clip(locked_tiny_clip):
+    return locked_tiny_clip
 
 
 def embeddings(rows, seed=0, width=32):
