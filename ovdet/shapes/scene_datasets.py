@@ -35,13 +35,16 @@ def generate_scenes(*, num_images: int = 8, image_size: int = 192,
                     object_size: Tuple[int, int] = (28, 64),
                     num_stuff: IntRange = (1, 2), crowd_per_image: int = 0,
                     tiny_per_image: int = 0,
-                    image_id_start: int = 1) -> List[Scene]:
+                    image_id_start: int = 1,
+                    colour_weights: Optional[Sequence[float]] = None) -> List[Scene]:
     """Draw ``num_images`` scenes of ``image_size`` x ``image_size``.
 
     Each has ``num_objects`` non-overlapping things of ``object_size`` px,
     ``num_stuff`` background bands of different stuff kinds, plus
     ``crowd_per_image`` crowd clusters and ``tiny_per_image`` things under
     64 px² (for filter tests).  File names are ``<12-digit id>.jpg``.
+    ``colour_weights`` (one per colour, default uniform): how often each
+    colour is drawn (:func:`~.scenes.compose_scene`).
     """
     world = world or ShapesWorld()
     scenes = []
@@ -53,7 +56,7 @@ def generate_scenes(*, num_images: int = 8, image_size: int = 192,
             height=image_size, width=image_size,
             num_objects=_pick(rng, num_objects), object_size=object_size,
             num_stuff=_pick(rng, num_stuff), num_crowd=crowd_per_image,
-            num_tiny=tiny_per_image))
+            num_tiny=tiny_per_image, colour_weights=colour_weights))
     return scenes
 
 
@@ -133,14 +136,17 @@ def write_scene_datasets(out_dir: str, *, num_images: int = 8,
                          mask_format: str = 'polygon',
                          novel_shapes: Sequence[str] = DEFAULT_NOVEL_SHAPES,
                          novel_names: Sequence[str] = (),
-                         image_id_start: int = 1) -> Dict[str, object]:
+                         image_id_start: int = 1,
+                         colour_weights: Optional[Sequence[float]] = None
+                         ) -> Dict[str, object]:
     """:func:`generate_scenes` then :func:`write_scenes` (same arguments)."""
     world = world or ShapesWorld()
     scenes = generate_scenes(
         num_images=num_images, image_size=image_size, seed=seed, world=world,
         num_objects=num_objects, object_size=object_size,
         num_stuff=num_stuff, crowd_per_image=crowd_per_image,
-        tiny_per_image=tiny_per_image, image_id_start=image_id_start)
+        tiny_per_image=tiny_per_image, image_id_start=image_id_start,
+        colour_weights=colour_weights)
     return write_scenes(out_dir, scenes, world=world, seed=seed, split=split,
                         formats=formats, mask_format=mask_format,
                         novel_shapes=novel_shapes, novel_names=novel_names)

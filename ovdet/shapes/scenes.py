@@ -112,6 +112,16 @@ def _make_object(world, rng, cx, cy, size, h, w, *, colour, shape, texture,
                        1 if crowd else 0)
 
 
+def _draw_colour(rng, world, weights) -> int:
+    if weights is None:
+        return int(rng.integers(len(world.colours)))
+    p = np.asarray(weights, np.float64)
+    if p.shape != (len(world.colours), ) or (p < 0).any() or p.sum() <= 0:
+        raise ValueError(f'colour_weights must be {len(world.colours)} non-negative numbers '
+                         f'(one per colour of {world.colours}), got {list(weights)}')
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
 def _boxes_clear(box, placed, gap):
     x0, y0, x1, y1 = box
     for a0, b0, a1, b1 in placed:
@@ -124,13 +134,16 @@ def compose_scene(world: ShapesWorld, rng: np.random.Generator, *,
                   image_id: int, file_name: str, height: int, width: int,
                   num_objects: int, object_size: Tuple[int, int],
                   num_stuff: int = 1, num_crowd: int = 0, num_tiny: int = 0,
-                  stuff_names: Optional[Sequence[str]] = None) -> Scene:
+                  stuff_names: Optional[Sequence[str]] = None,
+                  colour_weights: Optional[Sequence[float]] = None) -> Scene:
     """Draw one scene: stuff bands, then non-overlapping things.
 
     ``num_crowd`` of the things are crowd clusters (three small copies of one
     class forming one ``iscrowd=1`` segment); ``num_tiny`` extra things are
     5-7 px wide (area < 64 px²).  Objects that find no free place after a
     number of tries are dropped, so a crowded canvas may hold fewer.
+    A thing's colour is uniform over ``world.colours``, or drawn with
+    probabilities proportional to ``colour_weights`` (one per colour).
     """
     if stuff_names is None:
         k = min(num_stuff, len(world.stuff))
@@ -147,7 +160,7 @@ def compose_scene(world: ShapesWorld, rng: np.random.Generator, *,
              + [('tiny', (5, 7))] * num_tiny)
     placed, objects = [], []
     for kind, (lo, hi) in plans:
-        colour = world.colours[rng.integers(len(world.colours))]
+        colour = world.colours[_draw_colour(rng, world, colour_weights)]
         shape = world.shapes[rng.integers(len(world.shapes))]
         texture = ('plain' if kind == 'tiny' else
                    world.textures[rng.integers(len(world.textures))])

@@ -6,7 +6,8 @@ classes are named:
 
 * ``class_mode='colour_shape'`` (default): one class per colour and shape,
   e.g. ``"red circle"``;
-* ``class_mode='shape'``: one class per shape, e.g. ``"circle"``.
+* ``class_mode='shape'``: one class per shape, e.g. ``"circle"``;
+* ``class_mode='colour'``: one class per colour, e.g. ``"red"`` (any shape).
 
 Category ids follow the COCO panoptic convention: thing classes first (ids
 ``thing_id_start, thing_id_start + 1, ...``), then stuff classes (from
@@ -41,7 +42,7 @@ TEXTURES: Tuple[str, ...] = ('plain', 'striped', 'dotted', 'checkered')
 #: Background ("stuff") kinds the painter knows.
 STUFF: Tuple[str, ...] = ('grass', 'sky', 'sand', 'road', 'water', 'snow')
 
-CLASS_MODES = ('colour_shape', 'shape')
+CLASS_MODES = ('colour_shape', 'shape', 'colour')
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Category:
     isthing: bool
     supercategory: str
     colour: Optional[str] = None  # None for shape-only classes and stuff
-    shape: Optional[str] = None   # None for stuff
+    shape: Optional[str] = None   # None for colour-only classes and stuff
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class ShapesWorld:
         """Class name of an object with this colour and shape."""
         if self.class_mode == 'shape':
             return shape
+        if self.class_mode == 'colour':
+            return colour
         return f'{colour} {shape}'
 
     @property
@@ -99,6 +102,11 @@ class ShapesWorld:
                 for shape in self.shapes:
                     cats.append(Category(next_id, shape, True, 'shape',
                                          None, shape))
+                    next_id += 1
+            elif self.class_mode == 'colour':
+                for colour in self.colours:
+                    cats.append(Category(next_id, colour, True, 'colour',
+                                         colour, None))
                     next_id += 1
             else:
                 for shape in self.shapes:
