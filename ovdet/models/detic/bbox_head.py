@@ -22,7 +22,10 @@ class DeticClassifierMixin(OpenVocabBBoxHeadMixin):
     tau = ``cls_temperature`` (C4: 25, CenterNet2's zero-shot classifier: 50); b = ``cls_bias``, a
     learnable scalar (init -20) or None. The bias only offsets training's sigmoid loss
     (:class:`DeticSigmoidLoss`); test scores are sigmoid(tau_test cos), tau_test =
-    ``test_cls_temperature`` (default tau, as the reference). In float32, sigmoid(x) is exactly 1
+    ``test_cls_temperature`` (default tau, as the reference), or, with ``test_cls_bias=True``,
+    sigmoid(tau_test cos + b): with tau_test = tau the probabilities training fitted, so that a
+    score says how sure the detector is (without b every class of every region scores above
+    0.5 whenever cos > 0). In float32, sigmoid(x) is exactly 1
     for x > 17.3, so with tau = 25 every region with cos > 0.7 scores 1.0 and their order is lost;
     a smaller tau_test (10: at most 0.99995) keeps the same order without ties and leaves the 0.05
     score threshold as harmless (cos > -0.29 instead of > -0.12).
@@ -43,9 +46,10 @@ class DeticClassifierMixin(OpenVocabBBoxHeadMixin):
         return kwargs
 
     def _init_bias(self, init: Optional[float], cls_temperature: float,
-                   test_cls_temperature: Optional[float]) -> None:
+                   test_cls_temperature: Optional[float], test_cls_bias: bool = False) -> None:
         self.test_cls_temperature = cls_temperature if test_cls_temperature is None \
             else test_cls_temperature
+        self.test_cls_bias = bool(test_cls_bias)
         self.cls_bias = None if init is None else nn.Parameter(torch.tensor([float(init)]))
 
     @property
@@ -64,6 +68,8 @@ class DeticClassifierMixin(OpenVocabBBoxHeadMixin):
                 cls_score = cls_score + self.cls_bias
         else:
             cls_score = self.fc_cls.classify(self.fc_cls.embed(x_cls), self.test_cls_temperature)
+            if self.test_cls_bias and self.cls_bias is not None:
+                cls_score = cls_score + self.cls_bias
         return cls_score, self.fc_reg(x_reg)
 
     def forward_ovd(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -93,16 +99,17 @@ class DeticBBoxHead(DeticClassifierMixin, BBoxHead):
         cls_bias: initial train-only bias (-20) or None.
         test_cls_temperature: tau at test time (default tau; see :class:`DeticClassifierMixin`).
         bg_embedding: ``'zero'`` (reference) or ``'learn'``.
+        test_cls_bias: add the learned bias to the test logits too (default False, as the reference).
     """
 
     def __init__(self, class_embeddings, embed_dim: Optional[int] = None,
                  cls_temperature: float = 25.0, cls_bias: Optional[float] = -20.0,
                  test_cls_temperature: Optional[float] = None, bg_embedding: str = 'zero',
-                 **kwargs):
+                 test_cls_bias: bool = False, **kwargs):
         kwargs.setdefault('with_avg_pool', True)
         super().__init__(**self._classifier_kwargs(class_embeddings, embed_dim, cls_temperature,
                                                    bg_embedding, kwargs))
-        self._init_bias(cls_bias, cls_temperature, test_cls_temperature)
+        self._init_bias(cls_bias, cls_temperature, test_cls_temperature, test_cls_bias)
 
     def _branch_features(self, x):
         if self.with_avg_pool:
@@ -121,10 +128,10 @@ class DeticConvFCBBoxHead(DeticClassifierMixin, ConvFCBBoxHead):
     def __init__(self, class_embeddings, embed_dim: Optional[int] = None,
                  cls_temperature: float = 50.0, cls_bias: Optional[float] = None,
                  test_cls_temperature: Optional[float] = None, bg_embedding: str = 'zero',
-                 num_shared_fcs: int = 2, **kwargs):
+                 num_shared_fcs: int = 2, test_cls_bias: bool = False, **kwargs):
         super().__init__(num_shared_fcs=num_shared_fcs, **self._classifier_kwargs(
             class_embeddings, embed_dim, cls_temperature, bg_embedding, kwargs))
-        self._init_bias(cls_bias, cls_temperature, test_cls_temperature)
+        self._init_bias(cls_bias, cls_temperature, test_cls_temperature, test_cls_bias)
 
     def _branch_features(self, x):
         for conv in self.shared_convs:
