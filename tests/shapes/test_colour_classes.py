@@ -2,6 +2,8 @@
 their categories."""
 import json
 
+import pytest
+
 from pycocotools.coco import COCO
 
 from ovdet import shapes
@@ -38,3 +40,25 @@ def test_the_other_class_modes_keep_their_categories():
         shapes.ShapesWorld().shapes)
     names = [c.name for c in shapes.ShapesWorld().thing_categories]
     assert names[:2] == ['red circle', 'green circle'] and len(names) == 36
+
+
+def test_colour_weights_set_how_often_each_colour_is_drawn():
+    world = shapes.ShapesWorld(colours=('red', 'green', 'yellow'), shapes=('circle', 'square'),
+                               class_mode='colour')
+    only_green = shapes.generate_scenes(num_images=8, image_size=128, seed=0, world=world,
+                                        colour_weights=[0, 1, 0])
+    assert {o.colour for s in only_green for o in s.objects} == {'green'}
+    # yellow 4x less likely than each other colour: expected share 1/9 of the objects
+    many = shapes.generate_scenes(num_images=300, image_size=128, seed=0, world=world,
+                                  colour_weights=[1, 1, 0.25])
+    colours = [o.colour for s in many for o in s.objects]
+    share = colours.count('yellow') / len(colours)
+    sd = (1 / 9 * 8 / 9 / len(colours)) ** 0.5
+    assert abs(share - 1 / 9) < 4 * sd, (share, len(colours))
+    # no weights: uniform (each colour about a third)
+    uniform = [o.colour for s in shapes.generate_scenes(num_images=300, image_size=128, seed=0,
+                                                         world=world) for o in s.objects]
+    assert abs(uniform.count('yellow') / len(uniform) - 1 / 3) < 0.05
+    for bad in ([1, 1], [1, -1, 1], [0, 0, 0]):
+        with pytest.raises(ValueError, match='colour_weights'):
+            shapes.generate_scenes(num_images=1, image_size=128, world=world, colour_weights=bad)
