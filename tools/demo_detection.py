@@ -1,255 +1,195 @@
-"""Detection demo: open-vocabulary AP50 of a tiny F-VLM detector on the demo CLIP before and after CLIM.
+"""Detection demo: what CLIM does in each detector family, on the two CLIPs of the CLIM demo.
 
-On a generated world of coloured shapes, the detector of ``configs/demo/fvlm_demo_clip_ov_shapes.py``
-(frozen CLIP, trainable adapters, FPN, RPN and box head) is trained on the base classes only, once
-on the CLIP before CLIM and once on the CLIM-refined CLIP, for each of several training seeds (same
-data; the seed changes the initialisation and the data order). Both are evaluated with the OV-COCO
-metric (base / novel / all AP50). Novel classes have no box in the training data, so novel AP50
-measures what the frozen CLIP brings through the F-VLM ensemble (CLIP pooling of the proposals,
-exponent beta).
+On a generated world (``configs/demo/ov_shapes_demo_world.py``: a class per colour, 'yellow' and
+'purple' novel: unlabelled in the training scenes, named in the captions), each family trains
+its arms, the comparison the CLIM paper makes (``ovdet/demo/families.py``), for several seeds,
+and tests them on held-out scenes with the OV-COCO metric:
+
+* fvlm:  F-VLM on the frozen CLIP before vs after CLIM;
+* detic: base boxes only, + Detic's caption loss on whole captioned images, + CLIM mosaics;
+* baron: no distillation, distillation from the CLIP before CLIM, from the CLIP after CLIM.
 
     bash tools/run_demo.sh --detection     # the CLIM demo, then this one on its two checkpoints
-    .venv/bin/python tools/demo_detection.py [--quick] [--clip-before A.pt --clip-after B.pt]
+    .venv/bin/python tools/demo_detection.py [--family fvlm|detic|baron|all] [--jobs N] [--quick]
+    .venv/bin/python tools/demo_detection.py --world-only   # only the data the demo configs read
 
-Outputs in ``--work-dir``: ``results.md`` (mean and spread over the seeds), ``results.json`` (every
-run), ``detections.png`` (a few validation images: ground truth, detections before and after CLIM,
-base classes green, novel orange). Every number comes from the runs just made.
+Outputs in ``--work-dir``: ``results.md`` (a table per family: mean ± sd over the seeds, boxes
+per object, measures of each mechanism), ``results.json`` (every run), ``detections_<family>.png``
+(a few test scenes: ground truth, then each arm; base classes green, novel orange), and the runs
+(``<family>/seed<s>/<arm>/``: checkpoint, predictions, logs). Every number comes from the runs
+just made.
 """
 import argparse
 import json
 import os
 import os.path as osp
-import statistics
+import platform
 import sys
 import time
+import warnings
 
+# setuptools' deprecation notice, printed by mmengine's import (the workers inherit this filter)
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+os.environ.setdefault('PYTHONWARNINGS', 'ignore:pkg_resources is deprecated:UserWarning')
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-CONFIG = osp.join(ROOT, 'configs/demo/fvlm_demo_clip_ov_shapes.py')
-KEYS = ('novel_ap50', 'base_ap50', 'all_ap50')
-SIDES = ('before', 'after')
-
-# sizes of the world and length of each training (the full run: 6 trainings of 200 iterations)
+FAMILY_NAMES = ('fvlm', 'detic', 'baron')
+# sizes of the world and lengths of the trainings: `iters` for every arm, `base_iters` for the
+# base run Detic's and BARON's arms start from
 PRESETS = {
-    'full': dict(train_images=400, val_images=60, iters=200, batch_size=4, seeds=(0, 1, 2)),
-    'quick': dict(train_images=8, val_images=4, iters=3, batch_size=2, seeds=(0, )),
+    'full': dict(train_images=400, test_images=60, captioned_images=800, heldout_images=128,
+                 seeds=(0, 1, 2), iters=dict(fvlm=500, detic=600, baron=400),
+                 base_iters=dict(detic=400, baron=600)),
+    'quick': dict(train_images=8, test_images=4, captioned_images=24, heldout_images=8,
+                  seeds=(0, ), iters=dict(fvlm=3, detic=3, baron=3),
+                  base_iters=dict(detic=2, baron=2)),
 }
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--family', choices=FAMILY_NAMES + ('all', ), default='all')
     parser.add_argument('--clip-before', default='work_dirs/demo/pretrain/clip_pretrain_tiny_clip.pt',
-                        help='CLIP checkpoint before CLIM (the main demo\'s pretraining export)')
+                        help='CLIP checkpoint before CLIM (the CLIM demo\'s pretraining export)')
     parser.add_argument('--clip-after', default='work_dirs/demo/clim/clim_tiny_clim.pt',
-                        help='CLIP checkpoint after CLIM (the main demo\'s CLIM export)')
+                        help='CLIP checkpoint after CLIM (the CLIM demo\'s CLIM export)')
     parser.add_argument('--work-dir', default='work_dirs/demo_detection')
     parser.add_argument('--quick', action='store_true', help='a one-minute version of the same path')
+    parser.add_argument('--world-only', action='store_true',
+                        help='write the generated world (<work-dir>/data) and stop: the data of '
+                             'every demo config, for training one arm with tools/train.py')
     parser.add_argument('--seeds', type=int, nargs='+', help='training seeds (default 0 1 2)')
-    parser.add_argument('--world-seed', type=int, default=0, help='seed of the generated scenes')
-    parser.add_argument('--iters', type=int, help='training iterations of each detector')
+    parser.add_argument('--world-seed', type=int, default=0, help='seed of the generated world')
+    parser.add_argument('--iters', type=int, help='training iterations of every arm')
+    parser.add_argument('--base-iters', type=int,
+                        help='iterations of the base run the Detic and BARON arms start from')
     parser.add_argument('--train-images', type=int)
-    parser.add_argument('--val-images', type=int)
-    parser.add_argument('--threads', type=int,
-                        help="torch threads (default: torch's choice; 1 is faster on a busy machine)")
+    parser.add_argument('--test-images', '--val-images', type=int, dest='test_images')
+    parser.add_argument('--captioned-images', type=int)
+    parser.add_argument('--threads', type=int, default=1, help='torch threads of each training')
+    parser.add_argument('--jobs', type=int, default=min(os.cpu_count() or 1, 8),
+                        help='trainings run at once, each in its own process with --threads '
+                             'threads (default: one per core, at most 8)')
     return parser.parse_args(argv)
 
 
-def demo_world(cfg):
-    """The world of the config: its classes, which of them are novel, and the scene layout."""
-    from ovdet.shapes import ShapesWorld
-    spec = cfg.demo_world
-    world = ShapesWorld(colours=tuple(spec['colours']), shapes=tuple(spec['shapes']),
-                        class_mode=spec.get('class_mode', 'colour_shape'))
-    names = [c.name for c in world.thing_categories]
-    classes = list(cfg.train_dataloader.dataset.metainfo['classes'])
-    if names != classes:
-        raise SystemExit(f'{CONFIG}: demo_world makes classes {names} but the datasets declare '
-                         f'{classes}')
-    return world, list(spec['novel_names']), spec
+def preset_of(args) -> dict:
+    preset = dict(PRESETS['quick' if args.quick else 'full'])
+    for key in ('train_images', 'test_images', 'captioned_images'):
+        if getattr(args, key) is not None:
+            preset[key] = getattr(args, key)
+    if args.seeds:
+        preset['seeds'] = tuple(args.seeds)
+    for key in ('iters', 'base_iters'):
+        if getattr(args, key) is not None:
+            preset[key] = {f: getattr(args, key) for f in preset[key]}
+    return preset
 
 
-def generate_world(cfg, data_root, num_train, num_val, seed):
-    """Scenes in COCO format with the OV split jsons (the novel classes have no base annotation)."""
-    from ovdet.shapes import write_scene_datasets
-    world, novel, spec = demo_world(cfg)
-    size = cfg.demo_world['image_size']
-    for split, n, s in (('train2017', num_train, seed), ('val2017', num_val, seed + 1000)):
-        write_scene_datasets(data_root, num_images=n, image_size=size, seed=s, world=world,
-                             split=split, formats=('instances', 'ov_split'), novel_shapes=(),
-                             novel_names=novel, object_size=tuple(spec['object_size']),
-                             num_objects=tuple(spec['num_objects']))
-    return novel
+def demo_world_of(families):
+    """The one world every chosen family's configs declare (checked against their classes)."""
+    from mmengine.config import Config
+
+    from ovdet.demo.families import FAMILIES
+    from ovdet.demo.world import check_config_classes
+    world, source = None, None
+    for name in families:
+        family = FAMILIES[name]
+        for config in [a.config for a in family.arms] + ([family.base] if family.base else []):
+            cfg = Config.fromfile(osp.join(ROOT, config), import_custom_modules=False)
+            check_config_classes(cfg, config)
+            if world is None:
+                world, source = cfg.demo_world.to_dict(), config
+            elif cfg.demo_world.to_dict() != world:
+                raise SystemExit(f'{config}: its demo_world differs from that of {source}')
+    return world
 
 
-def detector_config(base_cfg, checkpoint, data_root, work_dir, preset, seed, name):
-    cfg = base_cfg.copy()
-    iters = preset['iters']
-    cfg.merge_from_dict({
-        'model.backbone.clip.checkpoint': checkpoint,
-        'train_dataloader.dataset.data_root': data_root,
-        'train_dataloader.batch_size': preset['batch_size'],
-        'test_dataloader.dataset.data_root': data_root,
-        'test_evaluator.ann_file': osp.join(data_root, 'annotations/instances_val2017.json'),
-        'train_cfg.max_iters': iters,
-        'train_cfg.val_interval': iters + 1,
-        'default_hooks.checkpoint.interval': iters,
-        'default_hooks.logger.interval': max(1, iters // 5),
-        'randomness': dict(seed=seed),
-    })
-    # warm-up, then the cosine decay to the end of the run (the measured README table used this
-    # schedule); a run shorter than the warm-up (--quick) warms up for a tenth of its length
-    warmup = max(1, min(iters // 10, 20))
-    for sched in cfg.param_scheduler:
-        if sched['type'] == 'LinearLR':
-            sched['end'] = min(sched['end'], warmup)
-        else:
-            sched['begin'] = warmup
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.work_dir = work_dir
-    cfg.experiment_name = f'demo_detection_{name}_{os.getpid()}'
-    cfg.log_level = 'WARNING'  # the json logs under work_dir keep everything
-    cfg.launcher = 'none'
-    return cfg
-
-
-def train_and_test(cfg, dump_file):
-    """Train, then test the trained weights in the same runner -> (OV AP50s, final loss)."""
-    from mmdet.evaluation import DumpDetResults
-    from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    loss = runner.message_hub.get_scalar('train/loss').current()
-    runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=dump_file))
-    metrics = runner.test()
-    return {k.split('/')[-1]: float(v) for k, v in metrics.items() if k.startswith('ov_coco/')}, loss
-
-
-def summarise(runs):
-    """{side: {key: (mean, spread)}} and the paired change (after - before) per key, in %; the
-    spread is the sample standard deviation over the seeds (0 with one seed)."""
-    def stats(values):
-        values = [100 * v for v in values]
-        spread = statistics.stdev(values) if len(values) > 1 else 0.0
-        return statistics.fmean(values), spread
-
-    out = {side: {k: stats([r[side][k] for r in runs]) for k in KEYS} for side in SIDES}
-    out['change'] = {k: stats([r['after'][k] - r['before'][k] for r in runs]) for k in KEYS}
-    return out
-
-
-def format_table(summary, novel, num_seeds):
-    label = {'novel_ap50': f'novel ({", ".join(novel)}; no box in training)',
-             'base_ap50': 'base', 'all_ap50': 'all'}
-    head = f'mean ± sd over {num_seeds} seed{"s" if num_seeds > 1 else ""}'
-    lines = [f'| OV detection on shapes (AP50, %; {head}) | before CLIM | after CLIM | change |',
-             '|---|---|---|---|']
-    for key in KEYS:
-        cells = [f'{m:.1f} ± {s:.1f}' for m, s in (summary['before'][key], summary['after'][key])]
-        m, s = summary['change'][key]
-        lines.append(f'| {label[key]} | {cells[0]} | {cells[1]} | {m:+.1f} ± {s:.1f} |')
-    return '\n'.join(lines)
-
-
-def save_picture(path, data_root, dumps, novel, score_thr=0.3, num_images=4):
-    """A grid of validation images: ground truth, detections before and after CLIM."""
-    import pickle
-
-    import cv2
-    from pycocotools.coco import COCO
-
-    from ovdet.visualization import GT_COLOUR, draw_detections, image_grid
-    coco = COCO(osp.join(data_root, 'annotations/instances_val2017.json'))
-    cats = sorted(coco.getCatIds())
-    names = [coco.loadCats(c)[0]['name'] for c in cats]
-    is_novel = [n in novel for n in names]
-    preds = {}
-    for side, dump in dumps.items():
-        with open(dump, 'rb') as f:
-            preds[side] = {p['img_id']: p['pred_instances'] for p in pickle.load(f)}
-    # images that show novel objects first
-    img_ids = sorted(coco.getImgIds(), key=lambda i: (
-        -sum(names[cats.index(a['category_id'])] in novel
-             for a in coco.loadAnns(coco.getAnnIds(imgIds=i))), i))[:num_images]
-    rows = []
-    for img_id in img_ids:
-        info = coco.loadImgs(img_id)[0]
-        image = cv2.imread(osp.join(data_root, 'val2017', info['file_name']))
-        anns = coco.loadAnns(coco.getAnnIds(imgIds=img_id))
-        gt = [[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2], a['bbox'][1] + a['bbox'][3]]
-              for a in anns]
-        row = [draw_detections(image, gt, [cats.index(a['category_id']) for a in anns], names,
-                               is_novel=is_novel, colour=GT_COLOUR)]
-        for side in SIDES:
-            p = preds[side][img_id]
-            row.append(draw_detections(image, p['bboxes'].numpy(), p['labels'].numpy(), names,
-                                       p['scores'].numpy(), score_thr=score_thr,
-                                       is_novel=is_novel))
-        rows.append(row)
-    grid = image_grid(rows, ['ground truth', f'before CLIM (score >= {score_thr})',
-                             f'after CLIM (score >= {score_thr})'])
-    cv2.imwrite(path, grid)
-    return path
+def machine() -> dict:
+    return dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(),
+                load_average=[round(v, 2) for v in os.getloadavg()])
 
 
 def main(argv=None):
     args = parse_args(argv)
-    preset = dict(PRESETS['quick' if args.quick else 'full'])
-    for key in ('iters', 'train_images', 'val_images', 'seeds'):
-        if getattr(args, key) is not None:
-            preset[key] = tuple(args.seeds) if key == 'seeds' else getattr(args, key)
-    ckpts = dict(before=osp.abspath(args.clip_before), after=osp.abspath(args.clip_after))
-    missing = [p for p in ckpts.values() if not osp.isfile(p)]
-    if missing:
+    preset = preset_of(args)
+    clips = dict(before=osp.abspath(args.clip_before), after=osp.abspath(args.clip_after))
+    missing = [p for p in clips.values() if not osp.isfile(p)]
+    if missing and not args.world_only:
         raise SystemExit(f'CLIP checkpoint(s) not found: {missing}\n'
                          'run the main demo first (bash tools/run_demo.sh) or pass '
                          '--clip-before / --clip-after')
-    import torch
-    from mmengine.config import Config
-
-    from ovdet.compat import apply_stack_fixes
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    apply_stack_fixes()
-    base_cfg = Config.fromfile(CONFIG)  # imports the config's custom modules
-    start = time.time()
+    families = FAMILY_NAMES if args.family == 'all' else (args.family, )
+    start, machine_start = time.time(), machine()
+    from ovdet.demo import comparison, tasks as task_runs
+    from ovdet.demo.families import FAMILIES
+    from ovdet.demo.world import class_names, write_demo_world
+    world = demo_world_of(families)
+    names, novel = class_names(world), list(world['novel_names'])
     work_dir = osp.abspath(args.work_dir)
-    data_root = osp.join(work_dir, 'data') + '/'
-    print(f'[demo-det | {0:4.0f} s] generating {preset["train_images"]} training and '
-          f'{preset["val_images"]} test scenes', flush=True)
-    novel = generate_world(base_cfg, data_root, preset['train_images'], preset['val_images'],
-                           args.world_seed)
-    runs, dumps = [], {}
-    for seed in preset['seeds']:
-        run = dict(seed=seed)
-        for side in SIDES:
-            print(f'[demo-det | {time.time() - start:4.0f} s] seed {seed}, CLIP {side} CLIM: '
-                  f'training on base classes ({preset["iters"]} iterations x '
-                  f'{preset["batch_size"]} images), then testing', flush=True)
-            run_dir = osp.join(work_dir, f'seed{seed}_{side}')
-            cfg = detector_config(base_cfg, ckpts[side], data_root, run_dir, preset, seed, side)
-            dump = osp.join(run_dir, 'predictions.pkl')
-            run[side], run[f'{side}_final_loss'] = train_and_test(cfg, dump)
-            dumps.setdefault(side, dump)  # the first seed's predictions are drawn
-            print('    final training loss {:.3f}; '.format(run[f'{side}_final_loss']) +
-                  ', '.join(f'{k} {100 * run[side][k]:.1f}' for k in KEYS), flush=True)
-        runs.append(run)
-    summary = summarise(runs)
-    table = format_table(summary, novel, len(runs))
-    print('\n' + table, flush=True)
-    picture = save_picture(osp.join(work_dir, 'detections.png'), data_root, dumps, novel)
+    data_root = osp.join(work_dir, 'data')
+
+    def say(text):
+        print(f'[demo-det | {time.time() - start:5.0f} s] {text}', flush=True)
+
+    say(f'generating the world: {preset["train_images"]} training and {preset["test_images"]} '
+        f'test scenes, {preset["captioned_images"]} captioned images (classes {names}, novel '
+        f'{novel})')
+    write_demo_world(data_root, world, train_images=preset['train_images'],
+                     test_images=preset['test_images'],
+                     captioned_images=preset['captioned_images'],
+                     heldout_images=preset['heldout_images'], seed=args.world_seed)
+    if args.world_only:
+        say(f'written to {data_root}')
+        return {}
+    import torch
+    torch.set_num_threads(args.threads)
+    say('measures of the two CLIPs (F-VLM region scores, BARON teacher)')
+    clip_stats = {f: comparison.clip_measures(f, clips, names, novel, data_root)
+                  for f in families}
+    plan = comparison.plan(families, preset['seeds'], preset['iters'], preset['base_iters'],
+                           work_dir, data_root, clips, args.threads, ROOT)
+    lengths = ', '.join(f'{f}: {preset["iters"][f]} iterations an arm' for f in families)
+    say(f'{len(plan)} trainings ({lengths}) in {args.jobs} process{"es" if args.jobs > 1 else ""}')
+
+    def done(task, result):
+        m = result['metrics']
+        say(f'{task["family"]} {task["arm"]} seed {task["seed"]}: novel / base AP50 '
+            f'{100 * m["novel_ap50"]:.1f} / {100 * m["base_ap50"]:.1f}, final loss '
+            f'{result["final_loss"]:.3f}, {result["cpu_seconds"]:.0f} CPU s')
+
+    results = task_runs.run_all(plan, args.jobs, done)
+    runs = [dict({k: t[k] for k in ('family', 'arm', 'seed', 'iters', 'config', 'work_dir')},
+                 load_from=t.get('load_from'), **r) for t, r in zip(plan, results)]
+    sections = {}
+    for f in families:
+        sections[f] = comparison.family_section(
+            FAMILIES[f], [r for r in runs if r['family'] == f], clip_stats[f], novel, data_root,
+            work_dir, len(preset['seeds']))
     seconds = round(time.time() - start, 1)
-    cpu_seconds = round(sum(os.times()[:2]), 1)  # user + system of this process
-    with open(osp.join(work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n')
-    with open(osp.join(work_dir, 'results.json'), 'w') as f:
-        json.dump(dict(runs=runs, summary=summary, novel_classes=novel, checkpoints=ckpts,
-                       preset=preset, world_seed=args.world_seed, seconds=seconds,
-                       cpu_seconds=cpu_seconds), f, indent=2)
-    print(f'\nwritten to {work_dir}/results.md and {picture} ({seconds:.0f} s in all, '
-          f'{cpu_seconds:.0f} CPU seconds)')
-    return summary
+    times = os.times()
+    cpu_seconds = round(times.user + times.system + times.children_user + times.children_system, 1)
+    machine_end = machine()
+    markdown = '\n'.join(s['markdown'] for s in sections.values())
+    print('\n' + markdown, flush=True)
+    with open(osp.join(work_dir, 'results.md'), 'w') as fh:
+        fh.write(markdown)
+    with open(osp.join(work_dir, 'results.json'), 'w') as fh:
+        json.dump(dict(runs=runs, summaries={f: s['summary'] for f, s in sections.items()},
+                       boxes_per_object={f: s['density'] for f, s in sections.items()},
+                       clip_measures=clip_stats, world=world, novel_classes=novel,
+                       checkpoints=clips, preset=preset, world_seed=args.world_seed,
+                       jobs=args.jobs, threads=args.threads, seconds=seconds,
+                       cpu_seconds=cpu_seconds, machine_start=machine_start,
+                       machine_end=machine_end), fh, indent=2)
+    pictures = ', '.join(s['picture'] for s in sections.values())
+    print(f'written to {work_dir}/results.md and {pictures} ({seconds:.0f} s in all, '
+          f'{cpu_seconds:.0f} CPU seconds; {machine_end["cores"]} cores, load average '
+          f'{machine_start["load_average"][0]} at the start, {machine_end["load_average"][0]} '
+          f'at the end)')
+    return sections
 
 
 if __name__ == '__main__':

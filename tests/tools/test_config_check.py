@@ -20,9 +20,7 @@ FVLM_TINY = os.path.join(ROOT, 'configs/demo/fvlm_tiny_ov_shapes.py')
 DETIC_TINY = os.path.join(ROOT, 'configs/demo/detic_tiny_clim_ov_shapes.py')
 # the laptop-sized configs on generated data (fvlm_demo_clip_ov_shapes.py is left out: its world
 # is written by tools/demo_detection.py, which passes its own data roots)
-TINY_DETECTOR_CONFIGS = sorted(
-    p for p in glob.glob(os.path.join(ROOT, 'configs/demo/*_ov_*.py'))
-    if not p.endswith('fvlm_demo_clip_ov_shapes.py'))
+TINY_DETECTOR_CONFIGS = sorted(glob.glob(os.path.join(ROOT, 'configs/demo/*_ov_*.py')))
 
 
 def _child(tmp_path, base, text, name='child.py'):
