@@ -43,7 +43,7 @@ PRESETS = {
                  seeds=(0, 1, 2), iters=dict(fvlm=500, detic=600, baron=400),
                  base_iters=dict(detic=400, baron=600)),
     'quick': dict(train_images=8, test_images=4, captioned_images=24, heldout_images=8,
-                  seeds=(0, ), iters=dict(fvlm=3, detic=3, baron=3),
+                  seeds=(0, ), iters=dict(fvlm=2, detic=2, baron=2),
                   base_iters=dict(detic=2, baron=2)),
 }
 

@@ -36,9 +36,10 @@ model = dict(
             test_cls_temperature=25.0, test_cls_bias=True,
             loss_cls=dict(num_classes=len(classes), class_weight=class_weight))),
     # objects of this world never overlap (3 px apart at least): two boxes of one class that
-    # overlap at all are one object (ov_shapes_demo_world.py has the measured effect); novel
-    # classes, never trained on boxes, score low: a score threshold of 0.05 cut most of them
-    test_cfg=dict(rcnn=dict(score_thr=0.001, nms=dict(iou_threshold=0.1))))
+    # overlap at all are one object (ov_shapes_demo_world.py has the measured effect). Novel
+    # classes, never trained on boxes, score low: no score threshold, the top 100 boxes of a
+    # scene are ranked (seed 0, + mosaics: threshold 0.001 novel AP50 23.1, none 29.7; base 97.5)
+    test_cfg=dict(rcnn=dict(score_thr=0.0, nms=dict(iou_threshold=0.1))))
 metainfo = dict(classes=classes)
 train_dataloader = dict(dataset=dict(datasets=[
     dict(_base_.train_dataloader.dataset.datasets[0], metainfo=metainfo, data_root=scenes),

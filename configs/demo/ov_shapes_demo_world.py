@@ -13,6 +13,12 @@
 # `captioned_size` px image (CC3M-like: one large subject whose caption names it); mosaics of them
 # put 2x2 / 3x3 / 4x4 captioned images into one 128 px image, so that each tile is the size of a
 # scene object.
+#
+# Objects of a scene never overlap (their boxes are 3 px apart at least), so the demo detectors
+# suppress any two boxes of one class that overlap at all (NMS IoU 0.1). F-VLM after CLIM, seed 0,
+# the same checkpoint tested at the tiny config's NMS IoU 0.4 and at 0.1: boxes with score >= 0.3
+# per object 2.08 -> 1.00 on the picture's 4 scenes (1.66 -> 1.09 on all 60 test scenes), base
+# AP50 86.3 -> 85.3, novel 47.9 -> 52.8.
 demo_world = dict(
     colours=('red', 'green', 'blue', 'yellow', 'purple', 'orange'),
     shapes=('circle', 'square', 'triangle', 'star'),
