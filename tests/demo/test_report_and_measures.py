@@ -121,3 +121,52 @@ def test_mosaic_tiles_hold_their_images_and_boxes():
     assert boxes.tolist()[4] == [32, 32, 64, 64] and len(boxes) == 9
     for k, (x0, y0, x1, y1) in enumerate(boxes.astype(int)):
         assert (canvas[y0:y1, x0:x1] == 10 * (k + 1)).all()
+
+
+class _BoxScoresByX0:
+    """A two-stage detector's interface as gt_box_naming uses it, scoring each box from a table
+    indexed by its x0 (rows: C class scores then the background)."""
+
+    def __init__(self, table):
+        head = type('Head', (), dict(num_classes=table.shape[1] - 1,
+                                     prediction_scores=staticmethod(lambda s: s)))()
+        roi_head = type('RoIHead', (), dict(bbox_head=head))()
+        roi_head._bbox_forward = lambda x, rois: dict(cls_score=table[rois[:, 1].long()])
+        self.roi_head = roi_head
+
+    def eval(self):
+        return self
+
+    def data_preprocessor(self, batch, training):
+        assert not training
+        return batch
+
+    def extract_feat(self, inputs):
+        return inputs
+
+
+def test_gt_box_naming_ranks_each_box_own_class_by_hand():
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+
+    # classes: 0 red (base), 1 yellow, 2 purple (novel); last column the background
+    table = torch.tensor([[0.6, 0.3, 0.1, 0.9],    # red: top class (background left out)
+                          [0.5, 0.2, 0.1, 0.0],    # yellow: red wins; top novel class
+                          [0.1, 0.3, 0.4, 0.0],    # purple: top class
+                          [0.1, 0.05, 0.2, 0.0]])  # yellow: purple wins among the novel
+    labels = [0, 1, 2, 1]
+
+    def sample(xs):
+        s = DetDataSample()
+        s.gt_instances = InstanceData(
+            bboxes=torch.tensor([[float(x), 0., x + 10., 10.] for x in xs]),
+            labels=torch.tensor([labels[x] for x in xs]))
+        return s
+
+    batches = [dict(inputs=None, data_samples=[sample([0, 1])]),
+               dict(inputs=None, data_samples=[sample([2]), sample([3])])]
+    out = mechanisms.gt_box_naming(_BoxScoresByX0(table), batches, novel_labels=[1, 2])
+    assert out['base_top1'] == 1.0
+    assert out['novel_top1'] == pytest.approx(1 / 3)
+    assert out['novel_top1_among_novel'] == pytest.approx(2 / 3)
+    assert out['novel_own_score'] == pytest.approx((0.2 + 0.4 + 0.05) / 3)
