@@ -21,6 +21,24 @@ def pytest_collection_modifyitems(config, items):
                                  item.get_closest_marker('integration') is None))
 
 
+@pytest.fixture(autouse=True)
+def no_leaked_default_scope():
+    """Each test sees mmengine's default scope as the test before it found it. A Runner made in a
+    test registers its scope (``mmengine`` unless its config names another) as the *current* one
+    for the rest of the process, and a later ``mmdet.registry.MODELS.build`` then looks its types
+    up in mmengine's root registry: whether a test passed depended on which file ran before it in
+    its worker. Only touched once a test has imported mmengine (tests of import boundaries stay
+    free of it)."""
+    registry = sys.modules.get('mmengine.registry')
+    before = dict(registry.DefaultScope._instance_dict) if registry else {}
+    yield
+    registry = sys.modules.get('mmengine.registry')
+    if registry is not None:
+        instances = registry.DefaultScope._instance_dict
+        instances.clear()
+        instances.update(before)
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> Path:
     return REPO_ROOT

@@ -1,6 +1,6 @@
 """Detection demo: what CLIM does in each detector family, on the two CLIPs of the CLIM demo.
 
-On a generated world (``configs/demo/ov_shapes_demo_world.py``: a class per colour, 'yellow' and
+On a generated world (``configs/_base_/datasets/ov_shapes_demo_world.py``: a class per colour, 'yellow' and
 'purple' novel: unlabelled in the training scenes, named in the captions), each family trains
 its arms, the comparison the CLIM paper makes (``ovdet/demo/families.py``), for several seeds,
 and tests them on held-out scenes with the OV-COCO metric:

@@ -1,5 +1,5 @@
 # The detection demo's BARON (tools/demo_detection.py --family baron): the tiny BARON FPN of
-# baron_kd_tiny_ov_shapes.py on the demo's world (ov_shapes_demo_world.py: a class per colour,
+# baron_kd_tiny_ov_shapes.py on the demo's world (_base_/datasets/ov_shapes_demo_world.py: a class per colour,
 # 'yellow' and 'purple' novel). The text tower reading the pseudo words is the demo CLIP's (the
 # same in every arm); its image tower *before CLIM* is the teacher of the bag distillation on the
 # kd batch (2 detection + 2 kd scenes a batch). Its comparison points:
@@ -17,7 +17,7 @@
 #                                                        val/test and *_evaluator.ann_file too)
 #   train_cfg.max_iters                                  run length (the cosine decay follows it)
 #   load_from                                            the detector to start from
-_base_ = ['./baron_kd_tiny_ov_shapes.py', './ov_shapes_demo_world.py']
+_base_ = ['./baron_kd_tiny_ov_shapes.py', '../_base_/datasets/ov_shapes_demo_world.py']
 
 classes = _base_.demo_world.colours  # class_mode 'colour': one class per colour
 class_weight = [0 if c in _base_.demo_world.novel_names else 1 for c in classes]  # 0 = novel
@@ -40,7 +40,7 @@ model = dict(
             class_embeddings=dict(_delete_=True, class_names=list(classes)),
             loss_cls=dict(num_classes=len(classes), class_weight=class_weight))),
     # objects of this world never overlap (3 px apart at least): two boxes of one class that
-    # overlap at all are one object (ov_shapes_demo_world.py has the measured effect)
+    # overlap at all are one object (_base_/datasets/ov_shapes_demo_world.py has the measured effect)
     # Classes that never had a box score low next to the base classes and the background: at a
     # score threshold of 0.01 no novel box was left in any arm (novel AP50 0), though the
     # students told yellow from purple on every novel object; no threshold, the top 100 boxes of

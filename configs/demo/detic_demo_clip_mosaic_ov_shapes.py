@@ -1,5 +1,5 @@
 # The detection demo's Detic + CLIM (tools/demo_detection.py --family detic): the tiny Detic C4 of
-# detic_tiny_clim_ov_shapes.py on the demo's world (ov_shapes_demo_world.py: a class per colour,
+# detic_tiny_clim_ov_shapes.py on the demo's world (_base_/datasets/ov_shapes_demo_world.py: a class per colour,
 # 'yellow' and 'purple' novel), with the demo CLIP's text tower embedding class names and
 # captions. Per batch 2 detection scenes (base boxes), 2 captioned images and 2 mosaics of
 # 2x2 / 3x3 / 4x4 captioned images; Detic's caption loss on the whole captioned images and on
@@ -16,7 +16,7 @@
 #   train_dataloader.dataset.datasets.1.data_root   the captioned images (datasets.2: the mosaics')
 #   train_cfg.max_iters                             run length (the cosine decay follows it)
 #   load_from                                       the detector to start from
-_base_ = ['./detic_tiny_clim_ov_shapes.py', './ov_shapes_demo_world.py']
+_base_ = ['./detic_tiny_clim_ov_shapes.py', '../_base_/datasets/ov_shapes_demo_world.py']
 
 classes = _base_.demo_world.colours  # class_mode 'colour': one class per colour
 class_weight = [0 if c in _base_.demo_world.novel_names else 1 for c in classes]  # 0 = novel
@@ -36,7 +36,7 @@ model = dict(
             test_cls_temperature=25.0, test_cls_bias=True,
             loss_cls=dict(num_classes=len(classes), class_weight=class_weight))),
     # objects of this world never overlap (3 px apart at least): two boxes of one class that
-    # overlap at all are one object (ov_shapes_demo_world.py has the measured effect). Novel
+    # overlap at all are one object (_base_/datasets/ov_shapes_demo_world.py has the measured effect). Novel
     # classes, never trained on boxes, score low: no score threshold, the top 100 boxes of a
     # scene are ranked (seed 0, + mosaics: threshold 0.001 novel AP50 23.1, none 29.7; base 97.5)
     test_cfg=dict(rcnn=dict(score_thr=0.0, nms=dict(iou_threshold=0.1))))

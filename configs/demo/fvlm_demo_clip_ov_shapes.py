@@ -1,6 +1,6 @@
 # F-VLM on the demo's own CLIP after CLIM (ovdet-ViT-demo: 4 blocks, width 192, patch 8,
 # embedding 128), trained on the base classes of the detection demo's world
-# (ov_shapes_demo_world.py: a class per colour, 'yellow' and 'purple' novel), 128 px scenes (a
+# (_base_/datasets/ov_shapes_demo_world.py: a class per colour, 'yellow' and 'purple' novel), 128 px scenes (a
 # 16 x 16 token grid). tools/demo_detection.py --family fvlm generates the world, trains this
 # detector and fvlm_demo_clip_pretrained_ov_shapes.py (the same on the CLIP before CLIM) and
 # compares them; once it has written the scenes, any arm trains on its own:
@@ -13,7 +13,7 @@
 #   train_dataloader.dataset.data_root (and val/test, *_evaluator.ann_file)   the scenes
 #   train_cfg.max_iters                          the cosine decay follows it
 #   default_hooks.checkpoint.interval            iterations between checkpoints
-_base_ = ['./fvlm_tiny_ov_shapes.py', './ov_shapes_demo_world.py']
+_base_ = ['./fvlm_tiny_ov_shapes.py', '../_base_/datasets/ov_shapes_demo_world.py']
 
 classes = _base_.demo_world.colours  # class_mode 'colour': one class per colour
 class_weight = [0 if c in _base_.demo_world.novel_names else 1 for c in classes]  # 0 = novel
@@ -35,7 +35,7 @@ model = dict(
         clip_temperature='logit_scale',
         loss_cls=dict(num_classes=len(classes), class_weight=class_weight))),
     # objects of this world never overlap (3 px apart at least): two boxes of one class that
-    # overlap at all are one object (ov_shapes_demo_world.py has the measured effect)
+    # overlap at all are one object (_base_/datasets/ov_shapes_demo_world.py has the measured effect)
     test_cfg=dict(rcnn=dict(nms=dict(iou_threshold=0.1))))
 metainfo = dict(classes=classes)
 train_dataloader = dict(dataset=dict(metainfo=metainfo, data_root=scenes))

@@ -110,7 +110,7 @@ def test_detection_demo_quick_runs_every_family(tmp_path):
             assert clip.checkpoint == clips[side]
     # the world: the novel classes are the configs', without a box in the training json
     from mmengine.config import Config
-    world = Config.fromfile(os.path.join(ROOT, 'configs/demo/ov_shapes_demo_world.py')).demo_world
+    world = Config.fromfile(os.path.join(ROOT, 'configs/_base_/datasets/ov_shapes_demo_world.py')).demo_world
     novel = list(world['novel_names'])
     assert res['novel_classes'] == novel
     scenes = os.path.join(work, 'data', 'scenes')
