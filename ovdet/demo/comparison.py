@@ -9,7 +9,7 @@ from typing import Dict, List, Sequence
 
 from . import mechanisms, picture, report
 from .families import FAMILIES, Family
-from .world import CAPTION_JSON, HELDOUT, SCENES
+from .world import CAPTION_JSON, HELDOUT, SCENES, test_scenes
 
 
 def plan(families: Sequence[str], seeds: Sequence[int], iters: Dict[str, int],
@@ -48,14 +48,9 @@ def clip_measures(family: str, clips: Dict[str, str], class_names: Sequence[str]
     if measure is None:
         return {}
     from ovdet.clip import build_clip
-    ann, images = picture_paths(data_root)
+    ann, images = test_scenes(data_root)
     return {side: measure(build_clip('ovdet-ViT-demo', path), class_names, novel, ann, images)
             for side, path in clips.items()}
-
-
-def picture_paths(data_root: str):
-    scenes = osp.join(data_root, SCENES)
-    return osp.join(scenes, 'annotations', 'instances_val2017.json'), osp.join(scenes, 'val2017')
 
 
 # which CLIP measure belongs to which arm (the CLIP it was trained on or taught by)
@@ -66,13 +61,14 @@ def family_section(family: Family, runs: List[dict], clip_stats: Dict[str, dict]
                    novel: Sequence[str], data_root: str, work_dir: str, num_seeds: int,
                    picture_scenes: int = 4) -> dict:
     """{'markdown', 'summary', 'density', 'picture'} of one family's finished runs."""
-    ann, images = picture_paths(data_root)
+    ann, images = test_scenes(data_root)
     arms = [a.name for a in family.arms]
     arm_runs = [r for r in runs if r['arm'] in arms]
     summary = report.summarise(arm_runs, arms, family.reference.name)
     img_ids = picture.picture_scenes(ann, novel, picture_scenes)
+    predictions = {id(r): picture.load_predictions(r['predictions']) for r in arm_runs}
     for r in arm_runs:
-        preds = picture.load_predictions(r['predictions'])
+        preds = predictions[id(r)]
         r['boxes_per_object'] = picture.boxes_per_object(preds, ann, img_ids)
         r['boxes_per_object_all_scenes'] = picture.boxes_per_object(preds, ann, sorted(preds))
         r['naming'] = mechanisms.naming(r['predictions'], ann, novel)
@@ -89,7 +85,7 @@ def family_section(family: Family, runs: List[dict], clip_stats: Dict[str, dict]
     density = per_arm(lambda r: r['boxes_per_object'])
     rows = [(f'boxes with score ≥ {picture.SCORE_THR} per object, the picture\'s '
              f'{len(img_ids)} scenes', density, 2),
-            (f'same, all {len(picture.load_predictions(arm_runs[0]["predictions"]))} test scenes',
+            (f'same, all {len(predictions[id(arm_runs[0])])} test scenes',
              per_arm(lambda r: r['boxes_per_object_all_scenes']), 2),
             ('novel objects found (a box of any class at IoU ≥ 0.5), %',
              per_arm(lambda r: 100 * r['naming']['novel_found']), 1),
@@ -128,9 +124,9 @@ def family_section(family: Family, runs: List[dict], clip_stats: Dict[str, dict]
     labels = [(a.name, a.label) for a in family.arms]
     table = report.format_table(summary, labels, novel, num_seeds, rows)
     first = min(r['seed'] for r in arm_runs)
-    columns = [(a.label, picture.load_predictions(next(
-        r['predictions'] for r in arm_runs if r['arm'] == a.name and r['seed'] == first)))
-        for a in family.arms]
+    columns = [(a.label, next(predictions[id(r)] for r in arm_runs
+                              if r['arm'] == a.name and r['seed'] == first))
+               for a in family.arms]
     path = picture.save_picture(osp.join(work_dir, f'detections_{family.name}.png'), images, ann,
                                 img_ids, columns, novel)
     return dict(markdown=f'### {family.title}\n\n{table}\n', summary=summary, picture=path,

@@ -28,19 +28,9 @@ import cv2
 import numpy as np
 import torch
 
-from .world import load_coco
+from .world import gt_boxes, load_coco
 
 IOU_FOUND = 0.5
-
-
-
-def gt_boxes(coco, img_id: int) -> tuple:
-    """(n, 4) xyxy boxes and their label indices (categories sorted by id) of one image."""
-    cats = sorted(coco.getCatIds())
-    anns = coco.loadAnns(coco.getAnnIds(imgIds=img_id))
-    boxes = np.array([[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2],
-                       a['bbox'][1] + a['bbox'][3]] for a in anns], np.float32).reshape(-1, 4)
-    return boxes, np.array([cats.index(a['category_id']) for a in anns], np.int64)
 
 
 def naming(predictions_file: str, ann_file: str, novel: Sequence[str]) -> Dict[str, float]:

@@ -5,9 +5,8 @@ import pickle
 from typing import Dict, List, Sequence, Tuple
 
 import cv2
-import numpy as np
 
-from .world import load_coco
+from .world import gt_boxes, load_coco
 
 #: detections at or above this score are drawn and counted
 SCORE_THR = 0.3
@@ -50,11 +49,8 @@ def save_picture(path: str, image_dir: str, ann_file: str, img_ids: Sequence[int
     for img_id in img_ids:
         info = coco.loadImgs(img_id)[0]
         image = cv2.imread(osp.join(image_dir, info['file_name']))
-        anns = coco.loadAnns(coco.getAnnIds(imgIds=img_id))
-        gt = np.array([[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2],
-                        a['bbox'][1] + a['bbox'][3]] for a in anns]).reshape(-1, 4)
-        row = [draw_detections(image, gt, [cats.index(a['category_id']) for a in anns], names,
-                               is_novel=is_novel, colour=GT_COLOUR)]
+        gt, gt_labels = gt_boxes(coco, img_id)
+        row = [draw_detections(image, gt, gt_labels, names, is_novel=is_novel, colour=GT_COLOUR)]
         for _, preds in columns:
             p = preds[img_id]
             row.append(draw_detections(image, p['bboxes'].numpy(), p['labels'].numpy(), names,

@@ -13,7 +13,9 @@ The training scenes, test scenes and the two captioned sets are drawn from seeds
 often as a base colour (test scenes and captioned images: every colour alike).
 """
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Dict, List
+
+import numpy as np
 
 from ovdet.shapes import ShapesWorld, write_captioned_images, write_scene_datasets
 
@@ -80,9 +82,16 @@ def load_coco(ann_file: str):
         return COCO(ann_file)
 
 
-def test_ann_file(root: str) -> str:
-    return osp.join(root, SCENES, 'annotations', 'instances_val2017.json')
+def test_scenes(root: str) -> tuple:
+    """The test scenes of the world under ``root``: (COCO instances json, image folder)."""
+    scenes = osp.join(root, SCENES)
+    return osp.join(scenes, 'annotations', 'instances_val2017.json'), osp.join(scenes, 'val2017')
 
 
-def novel_flags(names: Sequence[str], novel: Sequence[str]) -> List[bool]:
-    return [n in novel for n in names]
+def gt_boxes(coco, img_id: int) -> tuple:
+    """(n, 4) xyxy boxes and their label indices (categories sorted by id) of one image."""
+    cats = sorted(coco.getCatIds())
+    anns = coco.loadAnns(coco.getAnnIds(imgIds=img_id))
+    boxes = np.array([[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2],
+                       a['bbox'][1] + a['bbox'][3]] for a in anns], np.float32).reshape(-1, 4)
+    return boxes, np.array([cats.index(a['category_id']) for a in anns], np.int64)
